@@ -1,0 +1,364 @@
+import { schema as customerSchema } from '@cx/customer';
+import { schema as feedbackSchema } from '@cx/feedback';
+import type { Db, PiiCipher, SubgraphName } from '@cx/platform';
+import { contentHash } from '@cx/platform';
+import { schema as salesSchema } from '@cx/sales';
+import { schema as serviceSchema } from '@cx/service';
+import { schema as vehicleSchema } from '@cx/vehicle';
+import { count } from 'drizzle-orm';
+import type { PgTable } from 'drizzle-orm/pg-core';
+import { models } from './catalog.ts';
+import { type CustomerBundle, type DatasetOptions, generateCustomers, generateDealers } from './dataset.ts';
+
+export type SubgraphDbs = Record<SubgraphName, Db>;
+
+export interface SeedReport {
+  customers: number;
+  rows: number;
+  seconds: number;
+}
+
+/** Rows per multi-row INSERT: large enough to be fast, small enough for Postgres' 65,535 parameters. */
+const CHUNK = 1000;
+
+async function insertChunked<T extends PgTable>(
+  db: Db,
+  table: T,
+  rows: T['$inferInsert'][],
+): Promise<number> {
+  for (let i = 0; i < rows.length; i += CHUNK) await db.insert(table).values(rows.slice(i, i + CHUNK));
+  return rows.length;
+}
+
+export async function isSeeded(dbs: SubgraphDbs): Promise<boolean> {
+  const [row] = await dbs.customer.select({ n: count() }).from(customerSchema.customers);
+  return Number(row?.n ?? 0) > 0;
+}
+
+function ageBand(birthDate: string | null, now: Date): string | null {
+  if (!birthDate) return null;
+  const age = now.getUTCFullYear() - Number(birthDate.slice(0, 4));
+  if (age < 30) return 'under-30';
+  if (age < 40) return '30-39';
+  if (age < 50) return '40-49';
+  return '50-plus';
+}
+
+/**
+ * Loads the deterministic demo dataset with multi-row inserts, each subgraph's rows into its
+ * own schema. Progress goes to `onProgress` so long runs show where they are.
+ */
+export async function seedDemo(
+  dbs: SubgraphDbs,
+  pii: PiiCipher,
+  options: DatasetOptions,
+  onProgress: (line: string) => void = () => {},
+): Promise<SeedReport> {
+  const started = performance.now();
+  let rows = 0;
+  const { dealers, consultants } = generateDealers(options);
+  rows += await insertChunked(
+    dbs.vehicle,
+    vehicleSchema.models,
+    models.map((m) => ({ ...m })),
+  );
+  rows += await insertChunked(
+    dbs.sales,
+    salesSchema.dealers,
+    dealers.map((d) => ({
+      code: d.code,
+      name: d.name,
+      city: d.city.city,
+      province: d.city.province,
+      region: d.city.region,
+      latitude: d.latitude,
+      longitude: d.longitude,
+    })),
+  );
+  rows += await insertChunked(dbs.sales, salesSchema.consultants, consultants);
+
+  const batchSize = 2000;
+  let batch: CustomerBundle[] = [];
+  let done = 0;
+  const flush = async () => {
+    rows += await writeBundles(dbs, pii, batch, options.now);
+    done += batch.length;
+    batch = [];
+    const secs = (performance.now() - started) / 1000;
+    onProgress(
+      `seed: ${done}/${options.customers} customers, ${rows} rows, ${Math.round(rows / Math.max(secs, 0.001))} rows/s`,
+    );
+  };
+  for (const bundle of generateCustomers(options, dealers, consultants)) {
+    batch.push(bundle);
+    if (batch.length === batchSize) await flush();
+  }
+  if (batch.length > 0) await flush();
+  return { customers: options.customers, rows, seconds: (performance.now() - started) / 1000 };
+}
+
+async function writeBundles(
+  dbs: SubgraphDbs,
+  pii: PiiCipher,
+  bundles: CustomerBundle[],
+  now: Date,
+): Promise<number> {
+  const c = customerSchema;
+  const customers = bundles.map((b) => b.customer);
+  const profiles = customers.map((cu) => {
+    const birthDate = cu.nationalId
+      ? `${cu.nationalId.slice(6, 10)}-${cu.nationalId.slice(10, 12)}-${cu.nationalId.slice(12, 14)}`
+      : null;
+    const gender = cu.nationalId
+      ? Number(cu.nationalId[16]) % 2 === 1
+        ? ('MALE' as const)
+        : ('FEMALE' as const)
+      : null;
+    return {
+      cu,
+      birthDate,
+      gender,
+      idHash: cu.nationalId ? pii.keyedHash(cu.nationalId) : null,
+      idCipher: cu.nationalId ? pii.encrypt(cu.nationalId) : null,
+    };
+  });
+  const ownedBrands = new Map(
+    bundles.map((b) => [b.customer.id, [...new Set(b.vehicles.map((v) => v.model.brand))]]),
+  );
+  const parts = await Promise.all([
+    insertChunked(
+      dbs.customer,
+      c.customers,
+      profiles.map(({ cu, birthDate, gender, idCipher }) => ({
+        id: cu.id,
+        displayName: cu.name,
+        phone: cu.phone,
+        email: cu.email,
+        nationalIdCipher: idCipher,
+        nationalIdLast4: cu.nationalId?.slice(-4) ?? null,
+        gender,
+        birthDate,
+        city: cu.city.city,
+        province: cu.city.province,
+        preferredDealerCode: cu.dealerCode,
+        createdAt: cu.createdAt,
+        updatedAt: cu.createdAt,
+      })),
+    ),
+    insertChunked(
+      dbs.customer,
+      c.identities,
+      profiles.flatMap(({ cu, idHash }) => [
+        {
+          customerId: cu.id,
+          kind: 'EXTERNAL_ID' as const,
+          source: 'DMS' as const,
+          valueKey: cu.externalId,
+          display: cu.externalId,
+          verified: true,
+          createdAt: cu.createdAt,
+        },
+        {
+          customerId: cu.id,
+          kind: 'PHONE' as const,
+          source: 'DMS' as const,
+          valueKey: cu.phone,
+          display: cu.phone,
+          verified: true,
+          createdAt: cu.createdAt,
+        },
+        ...(idHash
+          ? [
+              {
+                customerId: cu.id,
+                kind: 'NATIONAL_ID' as const,
+                source: 'DMS' as const,
+                valueKey: idHash,
+                display: cu.nationalId!.slice(-4),
+                verified: true,
+                createdAt: cu.createdAt,
+              },
+            ]
+          : []),
+      ]),
+    ),
+    insertChunked(
+      dbs.customer,
+      c.sourceRecords,
+      profiles.map(({ cu, birthDate, gender, idHash, idCipher }) => {
+        const consents = [{ purpose: 'MARKETING_SMS' as const, granted: cu.marketingConsent }];
+        const payload = {
+          name: cu.name,
+          phone: cu.phone,
+          phoneVerified: true,
+          email: cu.email,
+          nationalIdHash: idHash,
+          nationalIdLast4: cu.nationalId?.slice(-4) ?? null,
+          gender,
+          birthDate,
+          city: cu.city.city,
+          province: cu.city.province,
+          consents,
+        };
+        return {
+          source: 'DMS' as const,
+          externalId: cu.externalId,
+          customerId: cu.id,
+          payload: { ...payload, nationalIdCipher: idCipher },
+          payloadHash: contentHash({ ...payload, observedAt: cu.createdAt.toISOString() }),
+          observedAt: cu.createdAt,
+          createdAt: cu.createdAt,
+          updatedAt: cu.createdAt,
+        };
+      }),
+    ),
+    insertChunked(
+      dbs.customer,
+      c.consents,
+      customers.flatMap((cu) => [
+        {
+          customerId: cu.id,
+          purpose: 'MARKETING_SMS' as const,
+          granted: cu.marketingConsent,
+          source: 'DMS' as const,
+          createdAt: cu.createdAt,
+          updatedAt: cu.createdAt,
+        },
+        {
+          customerId: cu.id,
+          purpose: 'DATA_SHARING_DEALER' as const,
+          granted: true,
+          source: 'DMS' as const,
+          createdAt: cu.createdAt,
+          updatedAt: cu.createdAt,
+        },
+      ]),
+    ),
+    insertChunked(
+      dbs.customer,
+      c.tags,
+      profiles.flatMap(({ cu, birthDate }) => {
+        const band = ageBand(birthDate, now);
+        return [
+          {
+            customerId: cu.id,
+            key: `city:${cu.city.city}`,
+            label: `Lives in ${cu.city.city}`,
+            kind: 'FACT' as const,
+          },
+          ...(band
+            ? [{ customerId: cu.id, key: `age:${band}`, label: `Age ${band}`, kind: 'FACT' as const }]
+            : []),
+          ...(ownedBrands.get(cu.id) ?? []).map((brand) => ({
+            customerId: cu.id,
+            key: `owns:${brand}`,
+            label: `Owns a ${brand}`,
+            kind: 'FACT' as const,
+          })),
+        ];
+      }),
+    ),
+    insertChunked(
+      dbs.vehicle,
+      vehicleSchema.vehicles,
+      bundles.flatMap((b) =>
+        b.vehicles.map((v) => ({
+          vin: v.vin,
+          modelCode: v.model.code,
+          dealerCode: v.dealerCode,
+          createdAt: v.purchasedAt,
+          updatedAt: v.purchasedAt,
+        })),
+      ),
+    ),
+    insertChunked(
+      dbs.vehicle,
+      vehicleSchema.ownerships,
+      bundles.flatMap((b) =>
+        b.vehicles.map((v) => ({ vin: v.vin, customerId: v.customerId, startedAt: v.purchasedAt })),
+      ),
+    ),
+    insertChunked(
+      dbs.vehicle,
+      vehicleSchema.mileageReadings,
+      bundles.flatMap((b) => [
+        ...b.repairOrders.map((r) => ({
+          vin: r.vin,
+          km: r.mileageKm,
+          source: 'SERVICE' as const,
+          readAt: r.openedAt,
+        })),
+        ...b.vehicles.map((v) => ({
+          vin: v.vin,
+          km: v.mileageKm,
+          source: 'TELEMATICS' as const,
+          readAt: now,
+        })),
+      ]),
+    ),
+    insertChunked(
+      dbs.sales,
+      salesSchema.leads,
+      bundles.flatMap((b) => b.leads.map((l) => ({ ...l, updatedAt: l.createdAt }))),
+    ),
+    insertChunked(
+      dbs.sales,
+      salesSchema.salesOrders,
+      bundles.flatMap((b) =>
+        b.orders.map((o) => ({
+          ...o,
+          status: 'DELIVERED' as const,
+          totalAmount: o.totalAmount.toFixed(2),
+          updatedAt: o.deliveredAt,
+        })),
+      ),
+    ),
+    insertChunked(
+      dbs.service,
+      serviceSchema.repairOrders,
+      bundles.flatMap((b) =>
+        b.repairOrders.map((r) => ({
+          id: r.id,
+          dealerCode: r.dealerCode,
+          externalId: r.externalId,
+          vin: r.vin,
+          customerId: r.customerId,
+          status: r.status,
+          mileageKm: r.mileageKm,
+          totalAmount: r.lines.reduce((sum, l) => sum + l.quantity * l.unitPrice, 0).toFixed(2),
+          openedAt: r.openedAt,
+          closedAt: r.closedAt,
+          createdAt: r.openedAt,
+          updatedAt: r.closedAt ?? r.openedAt,
+        })),
+      ),
+    ),
+    insertChunked(
+      dbs.service,
+      serviceSchema.repairOrderLines,
+      bundles.flatMap((b) =>
+        b.repairOrders.flatMap((r) =>
+          r.lines.map((l, position) => ({
+            repairOrderId: r.id,
+            position,
+            kind: l.kind,
+            description: l.description,
+            quantity: String(l.quantity),
+            unitPrice: l.unitPrice.toFixed(2),
+          })),
+        ),
+      ),
+    ),
+    insertChunked(
+      dbs.service,
+      serviceSchema.complaints,
+      bundles.flatMap((b) => b.complaints.map((x) => ({ ...x, channel: 'CALL_CENTER' }))),
+    ),
+    insertChunked(
+      dbs.feedback,
+      feedbackSchema.surveyResponses,
+      bundles.flatMap((b) => b.surveyResponses),
+    ),
+  ]);
+  return parts.reduce((a, b) => a + b, 0);
+}

@@ -1,0 +1,233 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  ApolloGateway,
+  type GraphQLDataSourceProcessOptions,
+  RemoteGraphQLDataSource,
+} from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  BodyTooLargeError,
+  readBody,
+  requestUrl,
+  sendGraphQLError,
+  sendJson,
+  toHeaderMap,
+  writeGraphQLResponse,
+} from '@cx/platform/http';
+import { closeServer, listen } from '@cx/platform/server';
+import type { Logger } from 'pino';
+import { request } from 'undici';
+import { createUndiciFetcher } from './fetcher.ts';
+
+export interface GatewayOptions {
+  supergraphSdl: string;
+  /** URL overrides keyed by subgraph name as in the supergraph's join__Graph enum, e.g. 'customer'. */
+  subgraphUrls?: Partial<Record<string, string>>;
+  host?: string;
+  port?: number;
+  logger: Logger;
+  maxBodyBytes?: number;
+  development?: boolean;
+  /** Defaults to `development`, so the gateway never depends on NODE_ENV through Apollo's own default. */
+  introspection?: boolean;
+  /** Max sockets per subgraph origin. */
+  connectionsPerSubgraph?: number;
+  /** Per-subgraph timeout of a /readyz probe. */
+  readinessTimeoutMs?: number;
+}
+
+export interface RunningGateway {
+  url: string;
+  port: number;
+  server: Server;
+  gateway: ApolloGateway;
+  close(): Promise<void>;
+}
+
+export interface GatewayContext {
+  requestId: string;
+}
+
+export type SubgraphStatus = 'up' | 'down';
+
+// Caller-supplied ids end up in logs and subgraph headers, so only short, plain ones are trusted.
+const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
+
+function requestIdOf(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID();
+}
+
+function isJsonMediaType(contentType: string | undefined): boolean {
+  const mediaType = contentType?.split(';', 1)[0].trim().toLowerCase() ?? '';
+  return mediaType === 'application/json' || mediaType.endsWith('+json');
+}
+
+class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  override willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): void {
+    // Health-check and schema-loading calls carry no incoming request, hence no id.
+    const requestId: unknown = options.context.requestId;
+    if (typeof requestId === 'string') options.request.http?.headers.set('x-request-id', requestId);
+  }
+}
+
+/** Serves the federated supergraph over plain node:http (Apollo Server 5 ships no HTTP framework). */
+export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+  const { logger } = options;
+  const host = options.host ?? '127.0.0.1';
+  const maxBodyBytes = options.maxBodyBytes ?? 1_000_000;
+  const readinessTimeoutMs = options.readinessTimeoutMs ?? 2_000;
+  const http = createUndiciFetcher({ connections: options.connectionsPerSubgraph });
+  // Filled by buildService while the gateway loads the supergraph; /readyz probes exactly these.
+  const subgraphs = new Map<string, string>();
+
+  const gateway = new ApolloGateway({
+    supergraphSdl: options.supergraphSdl,
+    logger,
+    buildService: ({ name, url }) => {
+      const resolved = options.subgraphUrls?.[name] ?? url;
+      if (!resolved) throw new Error(`subgraph ${name} has no URL in the supergraph and no override`);
+      subgraphs.set(name, resolved);
+      return new SubgraphDataSource({ url: resolved, fetcher: http.fetcher });
+    },
+  });
+
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    logger,
+    includeStacktraceInErrorResponses: options.development ?? false,
+    introspection: options.introspection ?? options.development ?? false,
+    // Apollo would stop itself and re-raise the signal; the owner of the process drains via close().
+    stopOnTerminationSignals: false,
+    // Authorization is not CORS-safelisted, so a browser must preflight it: bearer-token GETs are CSRF-safe.
+    csrfPrevention: {
+      requestHeaders: ['x-apollo-operation-name', 'apollo-require-preflight', 'authorization'],
+    },
+    plugins: [ApolloServerPluginLandingPageDisabled()],
+  });
+  try {
+    await apollo.start();
+  } catch (error) {
+    await http.close();
+    throw error;
+  }
+  for (const name of Object.keys(options.subgraphUrls ?? {})) {
+    if (!subgraphs.has(name))
+      logger.warn({ subgraph: name }, 'URL override for a subgraph not in the supergraph');
+  }
+
+  async function probe(url: string, requestId: string): Promise<SubgraphStatus> {
+    try {
+      const { statusCode, body } = await request(new URL('/readyz', url), {
+        dispatcher: http.agent,
+        method: 'GET',
+        headers: { 'x-request-id': requestId },
+        signal: AbortSignal.timeout(readinessTimeoutMs),
+      });
+      await body.dump();
+      return statusCode === 200 ? 'up' : 'down';
+    } catch {
+      return 'down';
+    }
+  }
+
+  async function readiness(res: ServerResponse, requestId: string): Promise<void> {
+    const entries = await Promise.all(
+      [...subgraphs].map(async ([name, url]) => [name, await probe(url, requestId)] as const),
+    );
+    const down = entries.filter(([, status]) => status === 'down').map(([name]) => name);
+    const body = { status: down.length ? 'unavailable' : 'ready', subgraphs: Object.fromEntries(entries) };
+    if (down.length) logger.warn({ down }, 'readiness check failed');
+    sendJson(res, down.length ? 503 : 200, down.length ? { ...body, down } : body);
+  }
+
+  async function graphql(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    requestId: string,
+  ): Promise<void> {
+    let body: unknown;
+    if (req.method === 'POST') {
+      const raw = await readBody(req, maxBodyBytes);
+      // Non-JSON bodies go to Apollo as-is, which rejects them with its content-type error.
+      if (raw && isJsonMediaType(req.headers['content-type'])) {
+        try {
+          body = JSON.parse(raw);
+        } catch {
+          return sendGraphQLError(res, 400, 'BAD_REQUEST', 'body: is not valid JSON');
+        }
+      } else if (raw) {
+        body = raw;
+      }
+    }
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: {
+        method: req.method ?? 'GET',
+        headers: toHeaderMap(req),
+        search: url.search,
+        body,
+      },
+      context: async () => ({ requestId }),
+    });
+    await writeGraphQLResponse(res, response);
+  }
+
+  const server = createServer(async (req, res) => {
+    const requestId = requestIdOf(req);
+    res.setHeader('x-request-id', requestId);
+    try {
+      const url = requestUrl(req);
+      switch (url.pathname) {
+        case '/healthz':
+          return sendJson(res, 200, { status: 'ok' });
+        case '/readyz':
+          return await readiness(res, requestId);
+        case '/graphql':
+          return await graphql(req, res, url, requestId);
+        default:
+          return sendJson(res, 404, { error: 'not found' });
+      }
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) {
+        // The rest of the body stays unread; closing beats draining an oversized upload.
+        res.setHeader('connection', 'close');
+        return sendGraphQLError(res, 413, 'PAYLOAD_TOO_LARGE', error.message);
+      }
+      logger.error({ err: error, requestId }, 'request failed');
+      if (!res.headersSent) sendGraphQLError(res, 500, 'INTERNAL_SERVER_ERROR', 'internal server error');
+      else res.end();
+    }
+  });
+  // Longer than typical load-balancer idle timeouts, so the balancer closes idle sockets first.
+  server.keepAliveTimeout = 65_000;
+
+  let port: number;
+  try {
+    port = await listen(server, host, options.port ?? 0);
+  } catch (error) {
+    await apollo.stop();
+    await http.close();
+    throw error;
+  }
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/graphql`;
+  logger.info({ url, subgraphs: Object.fromEntries(subgraphs) }, 'gateway listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    server,
+    gateway,
+    close: () => {
+      closing ??= (async () => {
+        await closeServer(server);
+        await apollo.stop();
+        await http.close();
+      })();
+      return closing;
+    },
+  };
+}

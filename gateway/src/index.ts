@@ -1,0 +1,8 @@
+export { createUndiciFetcher, type UndiciFetcher, type UndiciFetcherOptions } from './fetcher.ts';
+export {
+  type GatewayContext,
+  type GatewayOptions,
+  type RunningGateway,
+  type SubgraphStatus,
+  startGateway,
+} from './gateway.ts';

@@ -1,0 +1,43 @@
+import { readFile } from 'node:fs/promises';
+import { loadEnv, subgraphNames, subgraphUrlFor } from '@cx/platform/env';
+import { createLogger } from '@cx/platform/logger';
+import { startGateway } from './gateway.ts';
+
+// Subpath imports keep the database drivers in @cx/platform's index out of the gateway process.
+const env = loadEnv();
+const logger = createLogger('gateway', env.LOG_LEVEL);
+const supergraphPath = new URL('../../schema/supergraph.graphql', import.meta.url);
+
+try {
+  const supergraphSdl = await readFile(supergraphPath, 'utf8');
+  const gateway = await startGateway({
+    supergraphSdl,
+    subgraphUrls: Object.fromEntries(subgraphNames.map((name) => [name, subgraphUrlFor(env, name)])),
+    host: env.HOST,
+    port: env.GATEWAY_PORT,
+    logger,
+    maxBodyBytes: env.MAX_BODY_BYTES,
+    development: env.NODE_ENV === 'development',
+  });
+
+  const shutdown = (signal: NodeJS.Signals): void => {
+    logger.info({ signal }, 'gateway shutting down');
+    // A stuck keep-alive client must not hold the process past the orchestrator's grace period.
+    setTimeout(() => {
+      logger.warn('shutdown timed out');
+      process.exit(1);
+    }, 10_000).unref();
+    gateway.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+} catch (error) {
+  logger.fatal({ err: error, supergraphPath: supergraphPath.pathname }, 'gateway failed to start');
+  process.exit(1);
+}

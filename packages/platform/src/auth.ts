@@ -1,0 +1,77 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+
+export const roles = [
+  'hq_admin',
+  'hq_analyst',
+  'dealer_manager',
+  'sales_consultant',
+  'service_advisor',
+  'dms_integration',
+] as const;
+export type Role = (typeof roles)[number];
+
+/** Roles that act for one dealer and therefore carry a dealer code. */
+export const dealerRoles: readonly Role[] = [
+  'dealer_manager',
+  'sales_consultant',
+  'service_advisor',
+  'dms_integration',
+];
+
+/** The verified caller, as the gateway forwards it to the subgraphs. */
+export const viewerSchema = z.object({
+  sub: z.string().min(1),
+  role: z.enum(roles),
+  dealer: z.string().min(1).optional(),
+  consultant: z.string().min(1).optional(),
+  scopes: z.array(z.string()).default([]),
+});
+export type Viewer = z.infer<typeof viewerSchema>;
+
+export const INTERNAL_AUTH_HEADER = 'x-cx-internal-auth';
+/** Short-lived: a captured header is useless a minute later. */
+export const INTERNAL_AUTH_TTL_SECONDS = 60;
+
+const envelopeSchema = z.object({ v: viewerSchema, exp: z.number().int() });
+
+function mac(secret: string, body: string): string {
+  return createHmac('sha256', secret).update(body).digest('base64url');
+}
+
+/** `<base64url(json)>.<hmac>`: the gateway signs the verified claims for the subgraphs. */
+export function signInternalAuth(viewer: Viewer, secret: string, now = Date.now()): string {
+  const body = Buffer.from(
+    JSON.stringify({ v: viewer, exp: Math.floor(now / 1000) + INTERNAL_AUTH_TTL_SECONDS }),
+  ).toString('base64url');
+  return `${body}.${mac(secret, body)}`;
+}
+
+export function verifyInternalAuth(
+  header: string | undefined,
+  secret: string,
+  now = Date.now(),
+): Viewer | null {
+  if (!header) return null;
+  const [body, signature] = header.split('.');
+  if (!body || !signature) return null;
+  const expected = Buffer.from(mac(secret, body));
+  const given = Buffer.from(signature);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
+  try {
+    const parsed = envelopeSchema.safeParse(JSON.parse(Buffer.from(body, 'base64url').toString('utf8')));
+    if (!parsed.success || parsed.data.exp < Math.floor(now / 1000)) return null;
+    return parsed.data.v;
+  } catch {
+    return null;
+  }
+}
+
+export function isHq(viewer: Viewer): boolean {
+  return viewer.role === 'hq_admin' || viewer.role === 'hq_analyst';
+}
+
+/** The dealer whose rows a viewer is limited to, or null for HQ roles that see everything. */
+export function dealerScopeOf(viewer: Viewer): string | null {
+  return isHq(viewer) ? null : (viewer.dealer ?? '__none__');
+}

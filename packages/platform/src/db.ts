@@ -1,0 +1,120 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import type { Logger as DrizzleLogger } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+import { requestScope } from './requestScope.ts';
+
+/** The driver-neutral Drizzle handle every repository takes as its first argument. */
+export type Db = PgDatabase<PgQueryResultHKT, Record<string, never>>;
+
+/** Counts SQL statements per database handle; tests use it to prove there is no N+1. */
+export class StatementCounter implements DrizzleLogger {
+  count = 0;
+  /** Statements issued while serving requests only, so background pollers don't blur the figure. */
+  requestCount = 0;
+  readonly recent: string[] = [];
+  constructor(private readonly keepRecent = 0) {}
+  logQuery(query: string): void {
+    this.count += 1;
+    if (requestScope.getStore()) this.requestCount += 1;
+    if (this.keepRecent > 0) {
+      this.recent.push(query);
+      if (this.recent.length > this.keepRecent) this.recent.shift();
+    }
+  }
+  reset(): void {
+    this.count = 0;
+    this.requestCount = 0;
+    this.recent.length = 0;
+  }
+}
+
+export interface DatabaseHandle {
+  readonly db: Db;
+  readonly kind: 'postgres' | 'pglite';
+  readonly counter: StatementCounter;
+  migrate(migrationsFolder: string, schemaName: string): Promise<void>;
+  /** LISTEN on a channel (a direct connection for postgres, never a pooled one); resolves to an unlisten. */
+  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** A postgres:// URL; without it the shared embedded PGlite instance is used. */
+  url?: string;
+  pglite?: PGlite;
+  poolMax?: number;
+  /** A direct (non-pooled) URL for LISTEN, when `url` goes through PgBouncer. */
+  listenUrl?: string;
+}
+
+export function createDatabase(options: DatabaseOptions): DatabaseHandle {
+  const counter = new StatementCounter(50);
+  if (options.url) {
+    const client = postgres(options.url, {
+      max: options.poolMax ?? 10,
+      onnotice: () => {},
+      // Behind PgBouncer in transaction mode named prepared statements break; the URL can opt out.
+      prepare: !/[?&]prepare=false/.test(options.url),
+      connection: { application_name: 'cx-supergraph' },
+    });
+    const db = drizzlePostgres({ client, logger: counter }) as unknown as Db;
+    return {
+      db,
+      kind: 'postgres',
+      counter,
+      migrate: async (migrationsFolder, schemaName) => {
+        await migratePostgres(db as unknown as Parameters<typeof migratePostgres>[0], {
+          migrationsFolder,
+          migrationsSchema: schemaName,
+        });
+      },
+      listen: async (channel, onNotify) => {
+        // LISTEN must not go through PgBouncer in transaction mode: LISTEN_DATABASE_URL may point past it.
+        const listener = options.listenUrl
+          ? postgres(options.listenUrl, { max: 1, onnotice: () => {} })
+          : client;
+        const { unlisten } = await listener.listen(channel, onNotify);
+        return async () => {
+          await unlisten();
+          if (listener !== client) await listener.end({ timeout: 5 });
+        };
+      },
+      close: () => client.end({ timeout: 5 }),
+    };
+  }
+  const { pglite } = options;
+  if (!pglite) throw new Error('createDatabase needs either a url or a PGlite instance');
+  const db = drizzlePglite({ client: pglite, logger: counter }) as unknown as Db;
+  return {
+    db,
+    kind: 'pglite',
+    counter,
+    migrate: async (migrationsFolder, schemaName) => {
+      await migratePglite(db as unknown as Parameters<typeof migratePglite>[0], {
+        migrationsFolder,
+        migrationsSchema: schemaName,
+      });
+    },
+    listen: async (channel, onNotify) => {
+      const unsubscribe = await pglite.listen(channel, onNotify);
+      return unsubscribe;
+    },
+    // The PGlite instance is shared by all subgraphs; its owner closes it.
+    close: async () => {},
+  };
+}
+
+/** One in-process PGlite hosts every subgraph's schema: a cold start costs seconds and ~0.7 GB. */
+export async function openEmbeddedDatabase(dataDir: string | 'memory'): Promise<PGlite> {
+  if (dataDir === 'memory') return PGlite.create();
+  const dir = path.resolve(dataDir, 'pglite');
+  mkdirSync(dir, { recursive: true });
+  return PGlite.create(dir);
+}

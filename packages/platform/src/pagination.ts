@@ -1,0 +1,152 @@
+import { and, count, desc, eq, inArray, lt, lte, or, type SQL, sql } from 'drizzle-orm';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
+import type { Db } from './db.ts';
+import { badInput } from './errors.ts';
+
+export const DEFAULT_PAGE_SIZE = 10;
+export const MAX_PAGE_SIZE = 100;
+
+export interface PageArgs {
+  first?: number | null;
+  after?: string | null;
+}
+
+/** Lists are ordered newest first with the id as tiebreak; a cursor holds both. */
+export interface CursorValue {
+  at: Date;
+  id: string;
+}
+
+export interface Page {
+  first: number;
+  after: CursorValue | null;
+}
+
+export function encodeCursor(value: CursorValue): string {
+  return Buffer.from(JSON.stringify([value.at.toISOString(), value.id])).toString('base64url');
+}
+
+export function decodeCursor(cursor: string, field = 'after'): CursorValue {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (
+      Array.isArray(parsed) &&
+      parsed.length === 2 &&
+      typeof parsed[0] === 'string' &&
+      typeof parsed[1] === 'string'
+    ) {
+      const at = new Date(parsed[0]);
+      if (!Number.isNaN(at.getTime())) return { at, id: parsed[1] };
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw badInput(field, 'is not a cursor returned by this API', 'INVALID_CURSOR');
+}
+
+export function parsePageArgs(args: PageArgs): Page {
+  const first = args.first ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
+    throw badInput('first', `must be between 0 and ${MAX_PAGE_SIZE}`, 'OUT_OF_RANGE');
+  }
+  return { first, after: args.after ? decodeCursor(args.after) : null };
+}
+
+export interface Edge<T> {
+  cursor: string;
+  node: T;
+}
+
+export interface Connection<T> {
+  nodes: T[];
+  edges: Edge<T>[];
+  pageInfo: {
+    hasNextPage: boolean;
+    hasPreviousPage: boolean;
+    startCursor: string | null;
+    endCursor: string | null;
+  };
+  /** A thunk: graphql-js calls it only when the client selects totalCount. */
+  totalCount: () => Promise<number>;
+}
+
+/** Builds a connection from rows fetched with limit first + 1 (the extra row signals a next page). */
+export function toConnection<T>(
+  rows: T[],
+  page: Page,
+  cursorOf: (row: T) => CursorValue,
+  totalCount: () => Promise<number>,
+): Connection<T> {
+  const nodes = rows.slice(0, page.first);
+  const edges = nodes.map((node) => ({ cursor: encodeCursor(cursorOf(node)), node }));
+  return {
+    nodes,
+    edges,
+    pageInfo: {
+      hasNextPage: rows.length > page.first,
+      hasPreviousPage: page.after !== null,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+    totalCount,
+  };
+}
+
+/** Describes a list that hangs off a parent key, ordered by (order desc, id desc). */
+export interface KeyedListSpec {
+  table: PgTable;
+  parent: PgColumn;
+  order: PgColumn;
+  id: PgColumn;
+  /** Extra filter, e.g. the caller's row scope. */
+  where?: SQL;
+}
+
+function afterCondition(spec: KeyedListSpec, after: CursorValue | null): SQL | undefined {
+  if (!after) return undefined;
+  return or(lt(spec.order, after.at), and(eq(spec.order, after.at), lt(spec.id, after.id)));
+}
+
+/**
+ * One statement for the first page of many parents: rows are ranked per parent with a window
+ * function, so a 360 query with 20 vehicles costs the same as one with 1.
+ */
+export async function selectPagesByParent<TRow>(
+  db: Db,
+  spec: KeyedListSpec,
+  parents: readonly string[],
+  page: Page,
+): Promise<Map<string, TRow[]>> {
+  const grouped = new Map<string, TRow[]>(parents.map((p) => [p, []]));
+  if (parents.length === 0 || page.first === 0) return grouped;
+  const rank = sql<number>`row_number() over (partition by ${spec.parent} order by ${spec.order} desc, ${spec.id} desc)`;
+  const ranked = db
+    .select({ rankedId: sql<string>`${spec.id}`.as('ranked_id'), rn: rank.as('rn') })
+    .from(spec.table)
+    .where(and(inArray(spec.parent, [...parents]), spec.where, afterCondition(spec, page.after)))
+    .as('ranked');
+  const rows = (await db
+    .select({ row: spec.table, parentKey: spec.parent })
+    .from(spec.table)
+    .innerJoin(ranked, eq(spec.id, ranked.rankedId))
+    .where(lte(ranked.rn, page.first + 1))
+    .orderBy(desc(spec.order), desc(spec.id))) as unknown as { row: TRow; parentKey: string }[];
+  for (const { row, parentKey } of rows) grouped.get(String(parentKey))?.push(row);
+  return grouped;
+}
+
+export async function countByParent(
+  db: Db,
+  spec: KeyedListSpec,
+  parents: readonly string[],
+): Promise<Map<string, number>> {
+  const counts = new Map<string, number>(parents.map((p) => [p, 0]));
+  if (parents.length === 0) return counts;
+  const rows = await db
+    .select({ parentKey: spec.parent, n: count() })
+    .from(spec.table)
+    .where(and(inArray(spec.parent, [...parents]), spec.where))
+    .groupBy(spec.parent);
+  for (const r of rows) counts.set(String(r.parentKey), Number(r.n));
+  return counts;
+}

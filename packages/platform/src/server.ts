@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, type BaseContext } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import type { DocumentNode } from 'graphql';
+import {
+  BodyTooLargeError,
+  readBody,
+  requestUrl,
+  sendGraphQLError,
+  sendJson,
+  toHeaderMap,
+  writeGraphQLResponse,
+} from './http.ts';
+import type { Logger } from './logger.ts';
+import { requestScope } from './requestScope.ts';
+
+export interface RequestInfo {
+  requestId: string;
+  headers: IncomingMessage['headers'];
+}
+
+export interface SubgraphServerOptions<TContext extends BaseContext> {
+  name: string;
+  typeDefs: DocumentNode;
+  resolvers: GraphQLResolverMap<TContext>;
+  createContext: (request: RequestInfo) => Promise<TContext> | TContext;
+  logger: Logger;
+  host?: string;
+  port?: number;
+  maxBodyBytes?: number;
+  development?: boolean;
+  /** Readiness probe, e.g. a `select 1` against the subgraph's database. */
+  ready?: () => Promise<void>;
+}
+
+export interface RunningServer {
+  name: string;
+  url: string;
+  port: number;
+  server: Server;
+  close(): Promise<void>;
+}
+
+export async function listen(server: Server, host: string, port: number): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+export function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}
+
+/** Serves one federated subgraph over plain node:http (Apollo Server 5 ships no HTTP framework). */
+export async function startSubgraphServer<TContext extends BaseContext>(
+  options: SubgraphServerOptions<TContext>,
+): Promise<RunningServer> {
+  const { logger } = options;
+  const apollo = new ApolloServer<TContext>({
+    schema: buildSubgraphSchema({
+      typeDefs: options.typeDefs,
+      resolvers: options.resolvers as GraphQLResolverMap<unknown>,
+    }),
+    includeStacktraceInErrorResponses: options.development ?? false,
+    plugins: [ApolloServerPluginLandingPageDisabled()],
+    logger,
+  });
+  await apollo.start();
+  const maxBodyBytes = options.maxBodyBytes ?? 1_000_000;
+
+  const server = createServer((req, res) => {
+    const requestId = String(req.headers['x-request-id'] ?? randomUUID());
+    requestScope.run({ requestId }, () => handle(req, res, requestId));
+  });
+  const handle = async (req: IncomingMessage, res: ServerResponse, requestId: string) => {
+    const url = requestUrl(req);
+    try {
+      if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok', subgraph: options.name });
+      if (url.pathname === '/readyz') {
+        await options.ready?.();
+        return sendJson(res, 200, { status: 'ready', subgraph: options.name });
+      }
+      if (url.pathname !== '/graphql') return sendJson(res, 404, { error: 'not found' });
+      const raw = req.method === 'POST' ? await readBody(req, maxBodyBytes) : '';
+      let body: unknown;
+      if (raw) {
+        try {
+          body = JSON.parse(raw);
+        } catch {
+          return sendGraphQLError(res, 400, 'BAD_REQUEST', 'body: is not valid JSON');
+        }
+      }
+      const response = await apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: {
+          method: req.method ?? 'GET',
+          headers: toHeaderMap(req),
+          search: url.search,
+          body,
+        },
+        context: () => Promise.resolve(options.createContext({ requestId, headers: req.headers })),
+      });
+      await writeGraphQLResponse(res, response);
+    } catch (error) {
+      if (error instanceof BodyTooLargeError)
+        return sendGraphQLError(res, 413, 'PAYLOAD_TOO_LARGE', error.message);
+      logger.error({ err: error }, 'request failed');
+      if (!res.headersSent) sendJson(res, 503, { status: 'unavailable' });
+      else res.end();
+    }
+  };
+  server.keepAliveTimeout = 65_000;
+  const port = await listen(server, options.host ?? '127.0.0.1', options.port ?? 0);
+  const url = `http://${options.host ?? '127.0.0.1'}:${port}/graphql`;
+  logger.info({ url }, 'subgraph listening');
+  return {
+    name: options.name,
+    url,
+    port,
+    server,
+    close: async () => {
+      await closeServer(server);
+      await apollo.stop();
+    },
+  };
+}

@@ -1,0 +1,119 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { BaseContext } from '@apollo/server';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import { sql } from 'drizzle-orm';
+import { type DocumentNode, parse } from 'graphql';
+import { createPiiCipher, type PiiCipher } from './crypto.ts';
+import { createDatabase, type DatabaseHandle, type Db, openEmbeddedDatabase } from './db.ts';
+import { databaseUrlFor, loadEnv, portFor, type SubgraphName } from './env.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { type RequestInfo, type RunningServer, startSubgraphServer } from './server.ts';
+
+export type ResolverMap<TContext> = GraphQLResolverMap<TContext>;
+
+/** What every subgraph package exports: the same shape for all five. */
+export interface SubgraphModule<TContext extends BaseContext> {
+  name: SubgraphName;
+  typeDefs: DocumentNode;
+  resolvers: ResolverMap<TContext>;
+  migrationsFolder: string;
+  createContext(deps: SubgraphDeps, request: RequestInfo): TContext;
+  /**
+   * Optional background work or extra protocols bound to the running server (e.g. an outbox
+   * relay, a graphql-ws endpoint on the same port). Returns a disposer run on shutdown.
+   */
+  onStart?(
+    running: RunningServer,
+    deps: Omit<SubgraphDeps, 'logger'> & { logger: Logger; database: DatabaseHandle },
+  ): Promise<() => Promise<void>>;
+}
+
+export function loadTypeDefs(packageDir: string): DocumentNode {
+  return parse(readFileSync(path.join(packageDir, 'schema.graphql'), 'utf8'));
+}
+
+export interface SubgraphDeps {
+  db: Db;
+  logger: Logger;
+  pii: PiiCipher;
+}
+
+export interface StartSubgraphOptions {
+  pii: PiiCipher;
+  database: DatabaseHandle;
+  logger: Logger;
+  host?: string;
+  port?: number;
+  development?: boolean;
+  maxBodyBytes?: number;
+}
+
+export async function startSubgraph<TContext extends BaseContext>(
+  module: SubgraphModule<TContext>,
+  options: StartSubgraphOptions,
+): Promise<RunningServer> {
+  const { db } = options.database;
+  const running = await startSubgraphServer({
+    name: module.name,
+    typeDefs: module.typeDefs,
+    resolvers: module.resolvers,
+    logger: options.logger,
+    host: options.host,
+    port: options.port,
+    development: options.development,
+    maxBodyBytes: options.maxBodyBytes,
+    createContext: (request) =>
+      module.createContext(
+        { db, pii: options.pii, logger: options.logger.child({ requestId: request.requestId }) },
+        request,
+      ),
+    ready: async () => {
+      await db.execute(sql`select 1`);
+    },
+  });
+  const dispose = await module.onStart?.(running, {
+    db,
+    pii: options.pii,
+    logger: options.logger,
+    database: options.database,
+  });
+  if (!dispose) return running;
+  return {
+    ...running,
+    close: async () => {
+      await dispose();
+      await running.close();
+    },
+  };
+}
+
+/** Entry point for running one subgraph as its own process (`npm start -w @cx/<name>`). */
+export async function runSubgraphProcess<TContext extends BaseContext>(
+  module: SubgraphModule<TContext>,
+): Promise<void> {
+  const env = loadEnv();
+  const logger = createLogger(module.name, env.LOG_LEVEL);
+  const url = databaseUrlFor(env, module.name);
+  // Without a URL a standalone subgraph keeps its own embedded database: PGlite is single-process.
+  const pglite = url ? undefined : await openEmbeddedDatabase(path.join(env.DATA_DIR, module.name));
+  const database = createDatabase({ url, pglite, poolMax: env.DB_POOL_MAX });
+  await database.migrate(module.migrationsFolder, module.name);
+  const running = await startSubgraph(module, {
+    pii: createPiiCipher(env.PII_SECRET),
+    database,
+    logger,
+    host: env.HOST,
+    port: portFor(env, module.name),
+    development: env.NODE_ENV === 'development',
+    maxBodyBytes: env.MAX_BODY_BYTES,
+  });
+  const shutdown = async () => {
+    await running.close();
+    await database.close();
+    await pglite?.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}

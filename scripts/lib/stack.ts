@@ -1,0 +1,106 @@
+import { readFileSync } from 'node:fs';
+import type { BaseContext } from '@apollo/server';
+import { customerSubgraph } from '@cx/customer';
+import { feedbackSubgraph } from '@cx/feedback';
+import { type RunningGateway, startGateway } from '@cx/gateway';
+import {
+  createDatabase,
+  createLogger,
+  type DatabaseHandle,
+  type PiiCipher,
+  type RunningServer,
+  type SubgraphModule,
+  type SubgraphName,
+  startSubgraph,
+} from '@cx/platform';
+import { salesSubgraph } from '@cx/sales';
+import { serviceSubgraph } from '@cx/service';
+import { vehicleSubgraph } from '@cx/vehicle';
+import type { PGlite } from '@electric-sql/pglite';
+import { supergraphPath } from './composition.ts';
+
+export const subgraphModules: Record<SubgraphName, SubgraphModule<BaseContext>> = {
+  customer: customerSubgraph as unknown as SubgraphModule<BaseContext>,
+  vehicle: vehicleSubgraph as unknown as SubgraphModule<BaseContext>,
+  sales: salesSubgraph as unknown as SubgraphModule<BaseContext>,
+  service: serviceSubgraph as unknown as SubgraphModule<BaseContext>,
+  feedback: feedbackSubgraph as unknown as SubgraphModule<BaseContext>,
+};
+
+export interface StackOptions {
+  /** Per-subgraph database URLs; a subgraph without one uses the shared embedded PGlite. */
+  databaseUrls: Partial<Record<SubgraphName, string>>;
+  pglite?: PGlite;
+  pii: PiiCipher;
+  host?: string;
+  /** 0 picks free ports (tests); the defaults are 4000 for the gateway and 4001-4005 for subgraphs. */
+  ports?: Partial<Record<SubgraphName | 'gateway', number>>;
+  logLevel?: string;
+  development?: boolean;
+  poolMax?: number;
+  maxBodyBytes?: number;
+}
+
+export interface Stack {
+  gateway: RunningGateway;
+  subgraphs: Record<SubgraphName, RunningServer>;
+  databases: Record<SubgraphName, DatabaseHandle>;
+  close(): Promise<void>;
+}
+
+export const names = Object.keys(subgraphModules) as SubgraphName[];
+
+/** Opens every subgraph's database and applies its migrations into its own schema. */
+export async function openDatabases(options: Pick<StackOptions, 'databaseUrls' | 'pglite' | 'poolMax'>) {
+  const databases = {} as Record<SubgraphName, DatabaseHandle>;
+  for (const name of names) {
+    const database = createDatabase({
+      url: options.databaseUrls[name],
+      pglite: options.pglite,
+      poolMax: options.poolMax,
+    });
+    await database.migrate(subgraphModules[name].migrationsFolder, name);
+    databases[name] = database;
+  }
+  return databases;
+}
+
+/** The whole supergraph in one process: five subgraphs on their own ports and the gateway. */
+export async function startStack(
+  options: StackOptions,
+  databases?: Record<SubgraphName, DatabaseHandle>,
+): Promise<Stack> {
+  const dbs = databases ?? (await openDatabases(options));
+  const level = options.logLevel ?? 'info';
+  const subgraphs = {} as Record<SubgraphName, RunningServer>;
+  for (const name of names) {
+    subgraphs[name] = await startSubgraph(subgraphModules[name], {
+      database: dbs[name],
+      logger: createLogger(name, level),
+      pii: options.pii,
+      host: options.host,
+      port: options.ports?.[name],
+      development: options.development,
+      maxBodyBytes: options.maxBodyBytes,
+    });
+  }
+  const gateway = await startGateway({
+    supergraphSdl: readFileSync(supergraphPath, 'utf8'),
+    subgraphUrls: Object.fromEntries(names.map((n) => [n, subgraphs[n].url])),
+    host: options.host,
+    port: options.ports?.gateway,
+    logger: createLogger('gateway', level),
+    development: options.development,
+    maxBodyBytes: options.maxBodyBytes,
+  });
+  return {
+    gateway,
+    subgraphs,
+    databases: dbs,
+    close: async () => {
+      await gateway.close();
+      for (const name of names) await subgraphs[name].close();
+      if (!databases) for (const name of names) await dbs[name].close();
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import { schema as customerSchema } from '@cx/customer';
+import {
+  createPiiCipher,
+  databaseUrlFor,
+  loadEnv,
+  openEmbeddedDatabase,
+  portFor,
+  subgraphNames,
+} from '@cx/platform';
+import { isSeeded, seedDemo } from '../bench/src/seedDemo.ts';
+import { openDatabases, startStack } from './lib/stack.ts';
+
+/**
+ * `npm start`: the whole supergraph in one process. Without DATABASE_URL it runs on one embedded
+ * PGlite under DATA_DIR (one Postgres schema per subgraph), and loads the demo dataset once.
+ */
+const env = loadEnv();
+const databaseUrls = Object.fromEntries(subgraphNames.map((n) => [n, databaseUrlFor(env, n)]));
+const needsEmbedded = subgraphNames.some((n) => !databaseUrls[n]);
+const t0 = performance.now();
+const pglite = needsEmbedded ? await openEmbeddedDatabase(env.DATA_DIR) : undefined;
+if (pglite)
+  console.log(
+    `database: embedded PGlite at ${env.DATA_DIR}/pglite (${Math.round(performance.now() - t0)} ms)`,
+  );
+
+const pii = createPiiCipher(env.PII_SECRET);
+const databases = await openDatabases({ databaseUrls, pglite, poolMax: env.DB_POOL_MAX });
+const dbs = Object.fromEntries(subgraphNames.map((n) => [n, databases[n].db])) as Parameters<
+  typeof seedDemo
+>[0];
+if (await isSeeded(dbs)) {
+  console.log('demo data: already loaded');
+} else {
+  const report = await seedDemo(
+    dbs,
+    pii,
+    { customers: env.SEED_CUSTOMERS, seed: env.SEED, now: new Date() },
+    (line) => console.log(line),
+  );
+  console.log(`demo data: ${report.rows} rows in ${report.seconds.toFixed(1)} s`);
+}
+
+const stack = await startStack(
+  {
+    databaseUrls,
+    pglite,
+    pii,
+    host: env.HOST,
+    ports: {
+      gateway: env.GATEWAY_PORT,
+      ...Object.fromEntries(subgraphNames.map((n) => [n, portFor(env, n)])),
+    },
+    logLevel: env.LOG_LEVEL === 'info' ? 'warn' : env.LOG_LEVEL,
+    development: env.NODE_ENV === 'development',
+    maxBodyBytes: env.MAX_BODY_BYTES,
+  },
+  databases,
+);
+
+// A seeded customer, to give the first query something to show.
+const [sample] = await dbs.customer
+  .select({ id: customerSchema.customers.id })
+  .from(customerSchema.customers)
+  .orderBy(customerSchema.customers.createdAt)
+  .limit(1);
+console.log(`\nSupergraph ready: ${stack.gateway.url}`);
+for (const name of subgraphNames) console.log(`  ${name.padEnd(9)} ${stack.subgraphs[name].url}`);
+if (sample)
+  console.log(
+    `\nTry: curl -s ${stack.gateway.url} -H 'content-type: application/json' -d '{"query":"{ customer(id: \\"${sample.id}\\") { displayName phone vehicles { vin model { name } } } }"}'`,
+  );
+
+const shutdown = async () => {
+  await stack.close();
+  for (const name of subgraphNames) await databases[name].close();
+  await pglite?.close();
+  process.exit(0);
+};
+process.once('SIGINT', shutdown);
+process.once('SIGTERM', shutdown);

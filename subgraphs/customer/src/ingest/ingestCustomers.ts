@@ -1,0 +1,364 @@
+import { randomUUID } from 'node:crypto';
+import { badInput, type Db, type PiiCipher } from '@cx/platform';
+import { maskEmail } from '@cx/platform/domain/email';
+import type { IdentityKey, Source, SourceRecordKey } from '../db/schema.ts';
+import { findCustomersByIds } from '../repositories/customers.ts';
+import {
+  type CustomerUpsert,
+  findIdentityKeysByCustomerIds,
+  findMatchingIdentities,
+  findSourceRecordsByCustomerIds,
+  findSourceRecordsByExternalIds,
+  type IdentityUpsert,
+  insertMergeRecords,
+  repointCustomers,
+  upsertConsents,
+  upsertCustomers,
+  upsertIdentities,
+  upsertSourceRecords,
+} from '../repositories/ingest.ts';
+import {
+  type CustomerRecordInput,
+  type NormalizedRecord,
+  normalizeRecord,
+  type RecordError,
+  type StoredPayload,
+} from './normalize.ts';
+import { deriveProfile, type ObservedRecord } from './survivorship.ts';
+
+export const MAX_BATCH = 1000;
+
+export type CustomerIngestOutcome = 'CREATED' | 'MATCHED' | 'MERGED' | 'UNCHANGED';
+
+export interface CustomerIngestResult {
+  index: number;
+  externalId: string;
+  customerId: string;
+  outcome: CustomerIngestOutcome;
+}
+
+export interface IngestReport {
+  results: CustomerIngestResult[];
+  userErrors: RecordError[];
+}
+
+const recordKey = (source: Source, externalId: string) => `${source}\u0000${externalId}`;
+
+/** The deterministic keys a record resolves by: a verified phone and the national ID's keyed hash. */
+function matchKeys(p: StoredPayload): { key: string; rule: string }[] {
+  const keys: { key: string; rule: string }[] = [];
+  if (p.phone && p.phoneVerified) keys.push({ key: `PHONE:${p.phone}`, rule: 'VERIFIED_PHONE' });
+  if (p.nationalIdHash) keys.push({ key: `NATIONAL_ID:${p.nationalIdHash}`, rule: 'NATIONAL_ID' });
+  return keys;
+}
+
+function identitiesOf(record: NormalizedRecord): Omit<IdentityUpsert, 'customerId'>[] {
+  const p = record.payload;
+  const out: Omit<IdentityUpsert, 'customerId'>[] = [
+    {
+      kind: 'EXTERNAL_ID',
+      source: record.source,
+      valueKey: record.externalId,
+      display: record.externalId,
+      verified: true,
+    },
+  ];
+  if (p.phone)
+    out.push({
+      kind: 'PHONE',
+      source: record.source,
+      valueKey: p.phone,
+      display: p.phone,
+      verified: p.phoneVerified,
+    });
+  if (p.nationalIdHash) {
+    out.push({
+      kind: 'NATIONAL_ID',
+      source: record.source,
+      valueKey: p.nationalIdHash,
+      display: p.nationalIdLast4!,
+      verified: true,
+    });
+  }
+  if (p.email)
+    out.push({
+      kind: 'EMAIL',
+      source: record.source,
+      valueKey: p.email,
+      display: maskEmail(p.email),
+      verified: false,
+    });
+  return out;
+}
+
+/** Union-find over customer ids: a merge points the loser at the survivor. */
+class Survivors {
+  private readonly parent = new Map<string, string>();
+  find(id: string): string {
+    let root = id;
+    while (this.parent.has(root)) root = this.parent.get(root)!;
+    return root;
+  }
+  union(loser: string, survivor: string): void {
+    this.parent.set(this.find(loser), this.find(survivor));
+  }
+}
+
+/**
+ * Ingests a batch in one transaction with a bounded number of statements: validation and
+ * identity resolution happen in memory, the reads and writes are bulk statements.
+ */
+export async function ingestCustomers(
+  db: Db,
+  pii: PiiCipher,
+  inputs: CustomerRecordInput[],
+  options: { now: Date; actor: string },
+): Promise<IngestReport> {
+  if (inputs.length > MAX_BATCH)
+    throw badInput('input.records', `accepts at most ${MAX_BATCH} records per call`, 'BATCH_TOO_LARGE');
+  const { now } = options;
+  const userErrors: RecordError[] = [];
+  const valid: NormalizedRecord[] = [];
+  const seen = new Set<string>();
+  for (const [index, input] of inputs.entries()) {
+    const result = normalizeRecord(input, index, pii, now);
+    if ('errors' in result) {
+      userErrors.push(...result.errors);
+      continue;
+    }
+    const key = recordKey(result.record.source, result.record.externalId);
+    if (seen.has(key)) {
+      userErrors.push({
+        index,
+        field: 'externalId',
+        code: 'DUPLICATE_IN_BATCH',
+        message: 'externalId: appears twice in this batch for the same source',
+      });
+      continue;
+    }
+    seen.add(key);
+    valid.push(result.record);
+  }
+  if (valid.length === 0) return { results: [], userErrors };
+
+  return db.transaction(async (tx) => {
+    const existing = new Map(
+      (await findSourceRecordsByExternalIds(tx, [...new Set(valid.map((r) => r.externalId))])).map((r) => [
+        recordKey(r.source, r.externalId),
+        r,
+      ]),
+    );
+    const phones = valid.filter((r) => r.payload.phoneVerified).map((r) => r.payload.phone!);
+    const idHashes = valid.flatMap((r) => (r.payload.nationalIdHash ? [r.payload.nationalIdHash] : []));
+    const dbKeyOwners = new Map<string, Set<string>>();
+    for (const m of await findMatchingIdentities(tx, {
+      phones: [...new Set(phones)],
+      idHashes: [...new Set(idHashes)],
+    })) {
+      const key = `${m.kind}:${m.valueKey}`;
+      if (!dbKeyOwners.has(key)) dbKeyOwners.set(key, new Set());
+      dbKeyOwners.get(key)!.add(m.customerId);
+    }
+    const knownIds = new Set<string>([...existing.values()].map((r) => r.customerId));
+    for (const owners of dbKeyOwners.values()) for (const id of owners) knownIds.add(id);
+    const createdAt = new Map(
+      (await findCustomersByIds(tx, [...knownIds])).map((c) => [c.id, c.createdAt.getTime()]),
+    );
+
+    const survivors = new Survivors();
+    const batchKeyOwners = new Map<string, string>();
+    const created = new Set<string>();
+    const merges: {
+      loser: string;
+      survivor: string;
+      rule: string;
+      evidence: Record<string, unknown>;
+      source: Source;
+    }[] = [];
+    const resolved: { record: NormalizedRecord; customerId: string; outcome: CustomerIngestOutcome }[] = [];
+    const unchanged: CustomerIngestResult[] = [];
+    let order = 0;
+    const age = (id: string) => createdAt.get(id) ?? now.getTime() + order;
+
+    for (const record of valid) {
+      const prior = existing.get(recordKey(record.source, record.externalId));
+      if (prior && prior.payloadHash === record.payloadHash) {
+        unchanged.push({
+          index: record.index,
+          externalId: record.externalId,
+          customerId: prior.customerId,
+          outcome: 'UNCHANGED',
+        });
+        continue;
+      }
+      const candidates = new Map<string, string>();
+      if (prior) candidates.set(survivors.find(prior.customerId), 'SOURCE_RECORD');
+      for (const { key, rule } of matchKeys(record.payload)) {
+        for (const owner of dbKeyOwners.get(key) ?? [])
+          if (!candidates.has(survivors.find(owner))) candidates.set(survivors.find(owner), rule);
+        const inBatch = batchKeyOwners.get(key);
+        if (inBatch && !candidates.has(survivors.find(inBatch)))
+          candidates.set(survivors.find(inBatch), rule);
+      }
+      let customerId: string;
+      let outcome: CustomerIngestOutcome;
+      if (candidates.size === 0) {
+        customerId = randomUUID();
+        order += 1;
+        createdAt.set(customerId, now.getTime() + order);
+        created.add(customerId);
+        outcome = 'CREATED';
+      } else {
+        // The oldest customer survives; ids then stay stable for every other subgraph's references.
+        const ranked = [...candidates.keys()].sort((a, b) => age(a) - age(b) || (a < b ? -1 : 1));
+        customerId = ranked[0]!;
+        outcome = ranked.length > 1 ? 'MERGED' : 'MATCHED';
+        for (const loser of ranked.slice(1)) {
+          survivors.union(loser, customerId);
+          merges.push({
+            loser,
+            survivor: customerId,
+            rule: candidates.get(loser)!,
+            evidence: {
+              source: record.source,
+              externalId: record.externalId,
+              keys: matchKeys(record.payload).map((k) => k.rule),
+            },
+            source: record.source,
+          });
+        }
+      }
+      for (const { key } of matchKeys(record.payload)) batchKeyOwners.set(key, customerId);
+      resolved.push({ record, customerId, outcome });
+    }
+
+    const finalId = (id: string) => survivors.find(id);
+    const losers = new Set(merges.map((m) => m.loser));
+    // What each merged-away customer owned before this batch, for the ledger that unmerge reads.
+    const loserSourceRecords = await findSourceRecordsByCustomerIds(
+      tx,
+      [...losers].filter((id) => !created.has(id)),
+    );
+    const loserIdentities = await findIdentityKeysByCustomerIds(
+      tx,
+      [...losers].filter((id) => !created.has(id)),
+    );
+    const ownedRecords = new Map<string, SourceRecordKey[]>();
+    const ownedIdentities = new Map<string, IdentityKey[]>();
+    const own = <T>(map: Map<string, T[]>, id: string, item: T) =>
+      map.set(id, [...(map.get(id) ?? []), item]);
+    for (const r of loserSourceRecords)
+      own(ownedRecords, r.customerId, { source: r.source, externalId: r.externalId });
+    for (const i of loserIdentities)
+      own(ownedIdentities, i.customerId, { kind: i.kind, source: i.source, valueKey: i.valueKey });
+    for (const { record, customerId } of resolved) {
+      if (!losers.has(customerId)) continue;
+      own(ownedRecords, customerId, { source: record.source, externalId: record.externalId });
+      for (const i of identitiesOf(record))
+        own(ownedIdentities, customerId, { kind: i.kind, source: i.source, valueKey: i.valueKey });
+    }
+
+    await repointCustomers(
+      tx,
+      [...losers].filter((id) => !created.has(id)).map((id) => ({ from: id, to: finalId(id) })),
+    );
+    await upsertSourceRecords(
+      tx,
+      resolved.map(({ record, customerId }) => ({
+        source: record.source,
+        externalId: record.externalId,
+        customerId: finalId(customerId),
+        payload: record.payload as unknown as Record<string, unknown>,
+        payloadHash: record.payloadHash,
+        observedAt: record.observedAt,
+        updatedAt: now,
+      })),
+    );
+    await upsertIdentities(
+      tx,
+      resolved.flatMap(({ record, customerId }) =>
+        identitiesOf(record).map((i) => ({ ...i, customerId: finalId(customerId) })),
+      ),
+      now,
+    );
+
+    // Survivorship re-derives every touched profile from all of its source records.
+    const touched = new Set(resolved.map((r) => finalId(r.customerId)));
+    const stored = await findSourceRecordsByCustomerIds(tx, [...touched]);
+    const recordsOf = new Map<string, ObservedRecord[]>();
+    for (const r of stored)
+      own(recordsOf, r.customerId, {
+        source: r.source,
+        observedAt: r.observedAt,
+        payload: r.payload as unknown as StoredPayload,
+      });
+    const upserts: CustomerUpsert[] = [...touched].map((id) => ({
+      id,
+      mergedInto: null,
+      ...deriveProfile(recordsOf.get(id) ?? []),
+    }));
+    // Customers born and merged within this batch are kept, pointing at their survivor, so unmerge can restore them.
+    for (const id of losers)
+      if (created.has(id)) upserts.push({ id, mergedInto: finalId(id), ...deriveProfile([]) });
+    await upsertCustomers(tx, upserts, now);
+    await upsertConsents(tx, deriveConsents(stored), now);
+
+    await insertMergeRecords(
+      tx,
+      merges.map((m) => ({
+        survivorId: finalId(m.survivor),
+        mergedId: m.loser,
+        rule: m.rule,
+        evidence: m.evidence,
+        source: m.source,
+        actor: options.actor,
+        movedIdentities: ownedIdentities.get(m.loser) ?? [],
+        movedSourceRecords: ownedRecords.get(m.loser) ?? [],
+        createdAt: now,
+      })),
+    );
+
+    const results: CustomerIngestResult[] = [
+      ...unchanged.map((u) => ({ ...u, customerId: finalId(u.customerId) })),
+      ...resolved.map(({ record, customerId, outcome }) => ({
+        index: record.index,
+        externalId: record.externalId,
+        customerId: finalId(customerId),
+        outcome,
+      })),
+    ].sort((a, b) => a.index - b.index);
+    return { results, userErrors };
+  });
+}
+
+/** Consent per purpose is the latest statement any source recorded for the person. */
+function deriveConsents(
+  stored: { customerId: string; observedAt: Date; source: Source; payload: unknown }[],
+) {
+  const latest = new Map<
+    string,
+    {
+      customerId: string;
+      purpose: StoredPayload['consents'][number]['purpose'];
+      granted: boolean;
+      source: Source;
+      at: number;
+    }
+  >();
+  for (const r of stored) {
+    for (const c of (r.payload as StoredPayload).consents ?? []) {
+      const key = `${r.customerId}:${c.purpose}`;
+      const prev = latest.get(key);
+      if (!prev || prev.at <= r.observedAt.getTime()) {
+        latest.set(key, {
+          customerId: r.customerId,
+          purpose: c.purpose,
+          granted: c.granted,
+          source: r.source,
+          at: r.observedAt.getTime(),
+        });
+      }
+    }
+  }
+  return [...latest.values()].map(({ at: _at, ...row }) => row);
+}

@@ -1,0 +1,129 @@
+import { contentHash, type PiiCipher } from '@cx/platform';
+import { normalizeEmail } from '@cx/platform/domain/email';
+import { validateNationalId } from '@cx/platform/domain/nationalId';
+import { normalizePhone } from '@cx/platform/domain/phone';
+import type { Source } from '../db/schema.ts';
+
+export type ConsentPurpose = 'MARKETING_SMS' | 'MARKETING_PUSH' | 'DATA_SHARING_DEALER' | 'SENSITIVE_ID';
+
+export interface CustomerRecordInput {
+  source: Source;
+  externalId: string;
+  name: string;
+  phone?: string | null;
+  phoneVerified?: boolean | null;
+  nationalId?: string | null;
+  email?: string | null;
+  city?: string | null;
+  province?: string | null;
+  observedAt?: Date | null;
+  consents?: { purpose: ConsentPurpose; granted: boolean }[] | null;
+}
+
+/** What is kept of a record: normalized, with the national ID only as ciphertext and keyed hash. */
+export interface StoredPayload {
+  name: string;
+  phone: string | null;
+  phoneVerified: boolean;
+  email: string | null;
+  nationalIdHash: string | null;
+  nationalIdCipher: string | null;
+  nationalIdLast4: string | null;
+  gender: 'MALE' | 'FEMALE' | null;
+  birthDate: string | null;
+  city: string | null;
+  province: string | null;
+  consents: { purpose: ConsentPurpose; granted: boolean }[];
+}
+
+export interface NormalizedRecord {
+  index: number;
+  source: Source;
+  externalId: string;
+  observedAt: Date;
+  payload: StoredPayload;
+  payloadHash: string;
+}
+
+export interface RecordError {
+  index: number;
+  field: string;
+  code: string;
+  message: string;
+}
+
+const MAX_TEXT = 200;
+
+function text(value: string | null | undefined): string | null {
+  const t = value?.trim();
+  return t ? t : null;
+}
+
+export function normalizeRecord(
+  input: CustomerRecordInput,
+  index: number,
+  pii: PiiCipher,
+  now: Date,
+): { record: NormalizedRecord } | { errors: RecordError[] } {
+  const errors: RecordError[] = [];
+  const fail = (field: string, code: string, message: string) =>
+    errors.push({ index, field, code, message: `${field}: ${message}` });
+
+  const externalId = input.externalId.trim();
+  if (!externalId || externalId.length > 64)
+    fail('externalId', 'EXTERNAL_ID_INVALID', 'must be 1 to 64 characters');
+  const name = input.name.trim();
+  if (!name || name.length > MAX_TEXT) fail('name', 'NAME_INVALID', `must be 1 to ${MAX_TEXT} characters`);
+
+  let phone: string | null = null;
+  if (text(input.phone)) {
+    const r = normalizePhone(input.phone!);
+    if (r.ok) phone = r.phone;
+    else fail('phone', r.code, r.message);
+  }
+  let email: string | null = null;
+  if (text(input.email)) {
+    const r = normalizeEmail(input.email!);
+    if (r.ok) email = r.email;
+    else fail('email', r.code, r.message);
+  }
+  let nationalId: { id: string; birthDate: string; sex: 'MALE' | 'FEMALE' } | null = null;
+  if (text(input.nationalId)) {
+    const r = validateNationalId(input.nationalId!, now);
+    if (r.ok) nationalId = r;
+    else fail('nationalId', r.code, r.message);
+  }
+  const city = text(input.city);
+  const province = text(input.province);
+  if ((city?.length ?? 0) > MAX_TEXT) fail('city', 'CITY_INVALID', `must be at most ${MAX_TEXT} characters`);
+  const observedAt = input.observedAt ?? now;
+  if (observedAt.getTime() > now.getTime() + 5 * 60_000)
+    fail('observedAt', 'OBSERVED_IN_FUTURE', 'lies in the future');
+  if (errors.length > 0) return { errors };
+
+  const consents = [...(input.consents ?? [])].sort((a, b) => (a.purpose < b.purpose ? -1 : 1));
+  const hashed = {
+    name,
+    phone,
+    phoneVerified: Boolean(input.phoneVerified && phone),
+    email,
+    nationalIdHash: nationalId ? pii.keyedHash(nationalId.id) : null,
+    nationalIdLast4: nationalId ? nationalId.id.slice(-4) : null,
+    gender: nationalId?.sex ?? null,
+    birthDate: nationalId?.birthDate ?? null,
+    city,
+    province,
+    consents,
+  };
+  return {
+    record: {
+      index,
+      source: input.source,
+      externalId,
+      observedAt,
+      // observedAt is part of the hash: a later observation of the same values is news.
+      payloadHash: contentHash({ ...hashed, observedAt: input.observedAt?.toISOString() ?? null }),
+      payload: { ...hashed, nationalIdCipher: nationalId ? pii.encrypt(nationalId.id) : null },
+    },
+  };
+}

@@ -1,0 +1,192 @@
+import type { Db } from '@cx/platform';
+import { and, eq, inArray, or, sql } from 'drizzle-orm';
+import {
+  consents,
+  customers,
+  type IdentityKey,
+  identities,
+  mergeRecords,
+  type SourceRecordKey,
+  type SourceRecordRow,
+  sourceRecords,
+} from '../db/schema.ts';
+import type { Profile } from '../ingest/survivorship.ts';
+
+export async function findSourceRecordsByExternalIds(
+  db: Db,
+  externalIds: readonly string[],
+): Promise<SourceRecordRow[]> {
+  if (externalIds.length === 0) return [];
+  return db
+    .select()
+    .from(sourceRecords)
+    .where(inArray(sourceRecords.externalId, [...externalIds]));
+}
+
+export async function findSourceRecordsByCustomerIds(
+  db: Db,
+  ids: readonly string[],
+): Promise<SourceRecordRow[]> {
+  if (ids.length === 0) return [];
+  return db
+    .select()
+    .from(sourceRecords)
+    .where(inArray(sourceRecords.customerId, [...ids]));
+}
+
+/** Identities that may resolve a record to an existing customer: verified phones and ID hashes. */
+export async function findMatchingIdentities(db: Db, keys: { phones: string[]; idHashes: string[] }) {
+  if (keys.phones.length === 0 && keys.idHashes.length === 0) return [];
+  return db
+    .select({ kind: identities.kind, valueKey: identities.valueKey, customerId: identities.customerId })
+    .from(identities)
+    .where(
+      or(
+        keys.phones.length
+          ? and(
+              eq(identities.kind, 'PHONE'),
+              eq(identities.verified, true),
+              inArray(identities.valueKey, keys.phones),
+            )
+          : undefined,
+        keys.idHashes.length
+          ? and(eq(identities.kind, 'NATIONAL_ID'), inArray(identities.valueKey, keys.idHashes))
+          : undefined,
+      ),
+    );
+}
+
+export async function findIdentityKeysByCustomerIds(db: Db, ids: readonly string[]) {
+  if (ids.length === 0) return [];
+  return db
+    .select({
+      customerId: identities.customerId,
+      kind: identities.kind,
+      source: identities.source,
+      valueKey: identities.valueKey,
+    })
+    .from(identities)
+    .where(inArray(identities.customerId, [...ids]));
+}
+
+export interface CustomerUpsert extends Profile {
+  id: string;
+  mergedInto: string | null;
+}
+
+/** New customers are inserted and existing ones get their re-derived profile, in one statement. */
+export async function upsertCustomers(db: Db, rows: CustomerUpsert[], now: Date): Promise<void> {
+  if (rows.length === 0) return;
+  await db
+    .insert(customers)
+    .values(rows.map((r) => ({ ...r, createdAt: now, updatedAt: now })))
+    .onConflictDoUpdate({
+      target: customers.id,
+      set: {
+        displayName: sql`excluded.display_name`,
+        phone: sql`excluded.phone`,
+        email: sql`excluded.email`,
+        nationalIdCipher: sql`excluded.national_id_cipher`,
+        nationalIdLast4: sql`excluded.national_id_last4`,
+        gender: sql`excluded.gender`,
+        birthDate: sql`excluded.birth_date`,
+        city: sql`excluded.city`,
+        province: sql`excluded.province`,
+        mergedInto: sql`excluded.merged_into`,
+        updatedAt: sql`excluded.updated_at`,
+      },
+    });
+}
+
+export async function upsertSourceRecords(
+  db: Db,
+  rows: (Omit<SourceRecordRow, 'id' | 'createdAt' | 'updatedAt'> & { updatedAt: Date })[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await db
+    .insert(sourceRecords)
+    .values(rows)
+    .onConflictDoUpdate({
+      target: [sourceRecords.source, sourceRecords.externalId],
+      set: {
+        customerId: sql`excluded.customer_id`,
+        payload: sql`excluded.payload`,
+        payloadHash: sql`excluded.payload_hash`,
+        observedAt: sql`excluded.observed_at`,
+        updatedAt: sql`excluded.updated_at`,
+      },
+    });
+}
+
+export interface IdentityUpsert extends IdentityKey {
+  customerId: string;
+  display: string;
+  verified: boolean;
+}
+
+export async function upsertIdentities(db: Db, rows: IdentityUpsert[], now: Date): Promise<void> {
+  if (rows.length === 0) return;
+  await db
+    .insert(identities)
+    .values(rows.map((r) => ({ ...r, createdAt: now, updatedAt: now })))
+    .onConflictDoUpdate({
+      target: [identities.kind, identities.source, identities.valueKey],
+      set: {
+        customerId: sql`excluded.customer_id`,
+        display: sql`excluded.display`,
+        // Once verified, an identity stays verified.
+        verified: sql`${identities.verified} or excluded.verified`,
+        updatedAt: sql`excluded.updated_at`,
+      },
+    });
+}
+
+export async function upsertConsents(
+  db: Db,
+  rows: {
+    customerId: string;
+    purpose: (typeof consents.$inferInsert)['purpose'];
+    granted: boolean;
+    source: (typeof consents.$inferInsert)['source'];
+  }[],
+  now: Date,
+): Promise<void> {
+  if (rows.length === 0) return;
+  await db
+    .insert(consents)
+    .values(rows.map((r) => ({ ...r, createdAt: now, updatedAt: now })))
+    .onConflictDoUpdate({
+      target: [consents.customerId, consents.purpose],
+      set: {
+        granted: sql`excluded.granted`,
+        source: sql`excluded.source`,
+        updatedAt: sql`excluded.updated_at`,
+      },
+    });
+}
+
+/** Re-points everything a merged-away customer owned to its survivor, for many merges in one statement each. */
+export async function repointCustomers(db: Db, moves: { from: string; to: string }[]): Promise<void> {
+  if (moves.length === 0) return;
+  const values = sql.join(
+    moves.map((m) => sql`(${m.from}::uuid, ${m.to}::uuid)`),
+    sql`, `,
+  );
+  await db.execute(
+    sql`update ${identities} set customer_id = m.target from (values ${values}) as m(origin, target) where ${identities.customerId} = m.origin`,
+  );
+  await db.execute(
+    sql`update ${sourceRecords} set customer_id = m.target from (values ${values}) as m(origin, target) where ${sourceRecords.customerId} = m.origin`,
+  );
+  // Chains stay flat: whatever pointed at a merged-away customer now points at the survivor.
+  await db.execute(
+    sql`update ${customers} set merged_into = m.target from (values ${values}) as m(origin, target) where ${customers.mergedInto} = m.origin or ${customers.id} = m.origin`,
+  );
+}
+
+export async function insertMergeRecords(db: Db, rows: (typeof mergeRecords.$inferInsert)[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db.insert(mergeRecords).values(rows);
+}
+
+export type { SourceRecordKey };

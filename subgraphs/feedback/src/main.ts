@@ -1,0 +1,4 @@
+import { runSubgraphProcess } from '@cx/platform';
+import { feedbackSubgraph } from './index.ts';
+
+await runSubgraphProcess(feedbackSubgraph);

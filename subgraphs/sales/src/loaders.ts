@@ -1,0 +1,55 @@
+import { connectionLoader, type Db, groupLoader, rowLoader } from '@cx/platform';
+import { type LeadRow, leads, type SalesOrderRow, salesOrders } from './db/schema.ts';
+import {
+  findConsultantsByDealers,
+  findConsultantsByIds,
+  findDealersByCodes,
+} from './repositories/dealers.ts';
+import { findLeadsByIds, findOrdersByIds, findOrdersByVins } from './repositories/leads.ts';
+
+/** Created per request, so batching and caching never leak between callers. */
+export function createLoaders(db: Db) {
+  return {
+    dealer: rowLoader(
+      (codes: readonly string[]) => findDealersByCodes(db, codes),
+      (d) => d.code,
+    ),
+    consultant: rowLoader(
+      (ids: readonly string[]) => findConsultantsByIds(db, ids),
+      (c) => c.id,
+    ),
+    consultantsOfDealer: groupLoader(
+      (codes: readonly string[]) => findConsultantsByDealers(db, codes),
+      (c) => c.dealerCode,
+    ),
+    lead: rowLoader(
+      (ids: readonly string[]) => findLeadsByIds(db, ids),
+      (l) => l.id,
+    ),
+    order: rowLoader(
+      (ids: readonly string[]) => findOrdersByIds(db, ids),
+      (o) => o.id,
+    ),
+    orderOfVin: rowLoader(
+      (vins: readonly string[]) => findOrdersByVins(db, vins),
+      (o) => o.vin ?? '',
+    ),
+    leadsOfCustomer: connectionLoader<LeadRow>(
+      db,
+      { table: leads, parent: leads.customerId, order: leads.createdAt, id: leads.id },
+      (l) => ({ at: l.createdAt, id: l.id }),
+    ),
+    ordersOfCustomer: connectionLoader<SalesOrderRow>(
+      db,
+      {
+        table: salesOrders,
+        parent: salesOrders.customerId,
+        order: salesOrders.createdAt,
+        id: salesOrders.id,
+      },
+      (o) => ({ at: o.createdAt, id: o.id }),
+    ),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;

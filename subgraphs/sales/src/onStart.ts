@@ -1,0 +1,54 @@
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { DatabaseHandle, Logger, PiiCipher, ResolverMap, RunningServer } from '@cx/platform';
+import type { DocumentNode } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import { type Context, createContext } from './context.ts';
+import { outboxHubFor } from './outbox/hub.ts';
+import { startOutboxRelay } from './outbox/relay.ts';
+import { OUTBOX_CHANNEL } from './repositories/outbox.ts';
+
+export interface LeadStreamOptions {
+  typeDefs: DocumentNode;
+  resolvers: ResolverMap<Context>;
+  /** How often the relay polls for rows nobody kicked (e.g. written just before a crash). */
+  relayPollMs?: number;
+}
+
+/**
+ * Background work of the sales subgraph: the outbox relay, LISTEN for positions assigned by other
+ * processes, and graphql-ws on the HTTP server's own port and path, serving `leadAssigned`.
+ */
+export async function startLeadStream(
+  running: RunningServer,
+  deps: { database: DatabaseHandle; logger: Logger; pii: PiiCipher },
+  options: LeadStreamOptions,
+): Promise<() => Promise<void>> {
+  const { db } = deps.database;
+  const logger = deps.logger.child({ component: 'lead-stream' });
+  const hub = outboxHubFor(db);
+  const relay = startOutboxRelay(db, hub, logger, { pollMs: options.relayPollMs });
+  const unlisten = await deps.database.listen(OUTBOX_CHANNEL, (payload) => hub.advance(Number(payload)));
+
+  const schema = buildSubgraphSchema({
+    typeDefs: options.typeDefs,
+    resolvers: options.resolvers as ResolverMap<unknown>,
+  });
+  const wss = new WebSocketServer({ server: running.server, path: '/graphql' });
+  const ws = useServer(
+    {
+      schema,
+      // One context per operation; a subscription renews its loaders per page (resolvers/Subscription.ts).
+      context: () => createContext({ db, logger, pii: deps.pii }),
+    },
+    wss,
+  );
+
+  return async () => {
+    await ws.dispose();
+    // Closing sent 1001 to every client; do not let a silent peer hold the HTTP server open.
+    for (const client of wss.clients) client.terminate();
+    await relay.stop();
+    await unlisten();
+  };
+}

@@ -1,0 +1,11 @@
+import type { Context } from '../context.ts';
+import type { DealerRow } from '../db/schema.ts';
+
+export const Dealer = {
+  async __resolveReference(ref: { code: string }, ctx: Context) {
+    return ctx.loaders.dealer.load(ref.code);
+  },
+  async consultants(d: DealerRow, _: unknown, ctx: Context) {
+    return ctx.loaders.consultantsOfDealer.load(d.code);
+  },
+};

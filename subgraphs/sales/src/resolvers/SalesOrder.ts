@@ -1,0 +1,24 @@
+import { money } from '@cx/platform';
+import type { Context } from '../context.ts';
+import type { SalesOrderRow } from '../db/schema.ts';
+
+export const SalesOrder = {
+  async __resolveReference(ref: { id: string }, ctx: Context) {
+    return ctx.loaders.order.load(ref.id);
+  },
+  customer(o: SalesOrderRow) {
+    return { id: o.customerId };
+  },
+  async dealer(o: SalesOrderRow, _: unknown, ctx: Context) {
+    return ctx.loaders.dealer.load(o.dealerCode);
+  },
+  vehicle(o: SalesOrderRow) {
+    return o.vin ? { vin: o.vin } : null;
+  },
+  model(o: SalesOrderRow) {
+    return o.modelCode ? { code: o.modelCode } : null;
+  },
+  totalAmount(o: SalesOrderRow) {
+    return money(o.totalAmount, o.currency);
+  },
+};

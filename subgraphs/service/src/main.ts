@@ -1,0 +1,4 @@
+import { runSubgraphProcess } from '@cx/platform';
+import { serviceSubgraph } from './index.ts';
+
+await runSubgraphProcess(serviceSubgraph);

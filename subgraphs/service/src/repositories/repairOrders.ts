@@ -1,0 +1,81 @@
+import type { Db } from '@cx/platform';
+import { and, eq, inArray, or, sql } from 'drizzle-orm';
+import {
+  type RepairOrderLineRow,
+  type RepairOrderRow,
+  repairOrderLines,
+  repairOrders,
+} from '../db/schema.ts';
+
+export async function findRepairOrdersByIds(db: Db, ids: readonly string[]): Promise<RepairOrderRow[]> {
+  if (ids.length === 0) return [];
+  return db
+    .select()
+    .from(repairOrders)
+    .where(inArray(repairOrders.id, [...ids]));
+}
+
+export async function findLinesByRepairOrderIds(
+  db: Db,
+  ids: readonly string[],
+): Promise<RepairOrderLineRow[]> {
+  if (ids.length === 0) return [];
+  return db
+    .select()
+    .from(repairOrderLines)
+    .where(inArray(repairOrderLines.repairOrderId, [...ids]))
+    .orderBy(repairOrderLines.repairOrderId, repairOrderLines.position);
+}
+
+export async function findRepairOrdersByExternalKeys(
+  db: Db,
+  keys: readonly { dealerCode: string; externalId: string }[],
+): Promise<RepairOrderRow[]> {
+  if (keys.length === 0) return [];
+  return db
+    .select()
+    .from(repairOrders)
+    .where(
+      or(
+        ...keys.map((k) =>
+          and(eq(repairOrders.dealerCode, k.dealerCode), eq(repairOrders.externalId, k.externalId)),
+        ),
+      ),
+    );
+}
+
+export async function upsertRepairOrders(
+  db: Db,
+  rows: (typeof repairOrders.$inferInsert)[],
+): Promise<RepairOrderRow[]> {
+  if (rows.length === 0) return [];
+  return db
+    .insert(repairOrders)
+    .values(rows)
+    .onConflictDoUpdate({
+      target: [repairOrders.dealerCode, repairOrders.externalId],
+      set: {
+        vin: sql`excluded.vin`,
+        customerId: sql`excluded.customer_id`,
+        status: sql`excluded.status`,
+        mileageKm: sql`excluded.mileage_km`,
+        totalAmount: sql`excluded.total_amount`,
+        ingestHash: sql`excluded.ingest_hash`,
+        openedAt: sql`excluded.opened_at`,
+        closedAt: sql`excluded.closed_at`,
+        updatedAt: sql`excluded.updated_at`,
+      },
+    })
+    .returning();
+}
+
+/** Lines are replaced as a whole: the DMS record is the truth for its order. */
+export async function replaceLines(
+  db: Db,
+  repairOrderIds: string[],
+  rows: (typeof repairOrderLines.$inferInsert)[],
+): Promise<void> {
+  if (repairOrderIds.length === 0) return;
+  await db.delete(repairOrderLines).where(inArray(repairOrderLines.repairOrderId, repairOrderIds));
+  if (rows.length > 0) await db.insert(repairOrderLines).values(rows);
+}

@@ -1,0 +1,41 @@
+import { type Db, groupLoader, rowLoader } from '@cx/platform';
+import {
+  findCurrentOwnershipsByCustomers,
+  findCurrentOwnershipsByVins,
+  findLatestMileageByVins,
+  findModelsByCodes,
+  findOwnershipsByVins,
+  findVehiclesByVins,
+} from './repositories/vehicles.ts';
+
+/** Created per request, so batching and caching never leak between callers. */
+export function createLoaders(db: Db) {
+  return {
+    vehicle: rowLoader(
+      (vins: readonly string[]) => findVehiclesByVins(db, vins),
+      (v) => v.vin,
+    ),
+    model: rowLoader(
+      (codes: readonly string[]) => findModelsByCodes(db, codes),
+      (m) => m.code,
+    ),
+    currentOwnership: rowLoader(
+      (vins: readonly string[]) => findCurrentOwnershipsByVins(db, vins),
+      (o) => o.vin,
+    ),
+    ownerships: groupLoader(
+      (vins: readonly string[]) => findOwnershipsByVins(db, vins),
+      (o) => o.vin,
+    ),
+    vehiclesOfCustomer: groupLoader(
+      (ids: readonly string[]) => findCurrentOwnershipsByCustomers(db, ids),
+      (o) => o.customerId,
+    ),
+    latestMileage: rowLoader(
+      (vins: readonly string[]) => findLatestMileageByVins(db, vins),
+      (m) => m.vin,
+    ),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;

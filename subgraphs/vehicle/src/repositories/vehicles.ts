@@ -1,0 +1,117 @@
+import type { Db } from '@cx/platform';
+import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import {
+  type MileageRow,
+  type ModelRow,
+  mileageReadings,
+  models,
+  type OwnershipRow,
+  ownerships,
+  type VehicleRow,
+  vehicles,
+} from '../db/schema.ts';
+
+export async function findVehiclesByVins(db: Db, vins: readonly string[]): Promise<VehicleRow[]> {
+  if (vins.length === 0) return [];
+  return db
+    .select()
+    .from(vehicles)
+    .where(inArray(vehicles.vin, [...vins]));
+}
+
+export async function findModelsByCodes(db: Db, codes: readonly string[]): Promise<ModelRow[]> {
+  if (codes.length === 0) return [];
+  return db
+    .select()
+    .from(models)
+    .where(inArray(models.code, [...codes]));
+}
+
+export async function listModels(db: Db, brand?: string): Promise<ModelRow[]> {
+  return db
+    .select()
+    .from(models)
+    .where(brand ? eq(models.brand, brand) : undefined)
+    .orderBy(models.brand, models.series, desc(models.modelYear), models.code);
+}
+
+/** Current ownerships of many customers, newest purchase first. */
+export async function findCurrentOwnershipsByCustomers(
+  db: Db,
+  customerIds: readonly string[],
+): Promise<OwnershipRow[]> {
+  if (customerIds.length === 0) return [];
+  return db
+    .select()
+    .from(ownerships)
+    .where(and(inArray(ownerships.customerId, [...customerIds]), isNull(ownerships.endedAt)))
+    .orderBy(desc(ownerships.startedAt), ownerships.vin);
+}
+
+export async function findCurrentOwnershipsByVins(db: Db, vins: readonly string[]): Promise<OwnershipRow[]> {
+  if (vins.length === 0) return [];
+  return db
+    .select()
+    .from(ownerships)
+    .where(and(inArray(ownerships.vin, [...vins]), isNull(ownerships.endedAt)));
+}
+
+export async function findOwnershipsByVins(db: Db, vins: readonly string[]): Promise<OwnershipRow[]> {
+  if (vins.length === 0) return [];
+  return db
+    .select()
+    .from(ownerships)
+    .where(inArray(ownerships.vin, [...vins]))
+    .orderBy(desc(ownerships.startedAt), desc(ownerships.id));
+}
+
+/** The latest reading per VIN, in one statement (DISTINCT ON walks the (vin, read_at desc) index). */
+export async function findLatestMileageByVins(db: Db, vins: readonly string[]): Promise<MileageRow[]> {
+  if (vins.length === 0) return [];
+  return db
+    .selectDistinctOn([mileageReadings.vin])
+    .from(mileageReadings)
+    .where(inArray(mileageReadings.vin, [...vins]))
+    .orderBy(mileageReadings.vin, desc(mileageReadings.readAt));
+}
+
+export async function upsertVehicles(db: Db, rows: (typeof vehicles.$inferInsert)[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db
+    .insert(vehicles)
+    .values(rows)
+    .onConflictDoUpdate({
+      target: vehicles.vin,
+      set: {
+        modelCode: sql`excluded.model_code`,
+        color: sql`coalesce(excluded.color, ${vehicles.color})`,
+        dealerCode: sql`coalesce(excluded.dealer_code, ${vehicles.dealerCode})`,
+        ingestHash: sql`excluded.ingest_hash`,
+        updatedAt: sql`excluded.updated_at`,
+      },
+    });
+}
+
+export async function endOwnerships(db: Db, rows: { vin: string; endedAt: Date }[]): Promise<void> {
+  if (rows.length === 0) return;
+  const values = sql.join(
+    rows.map((r) => sql`(${r.vin}, ${r.endedAt.toISOString()}::timestamptz)`),
+    sql`, `,
+  );
+  await db.execute(
+    sql`update ${ownerships} set ended_at = v.ended_at from (values ${values}) as v(vin, ended_at) where ${ownerships.vin} = v.vin and ${ownerships.endedAt} is null`,
+  );
+}
+
+export async function insertOwnerships(db: Db, rows: (typeof ownerships.$inferInsert)[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db.insert(ownerships).values(rows);
+}
+
+export async function insertMileageReadings(
+  db: Db,
+  rows: (typeof mileageReadings.$inferInsert)[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await db.insert(mileageReadings).values(rows);
+}

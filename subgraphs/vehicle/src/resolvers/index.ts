@@ -1,0 +1,9 @@
+import { DateTime, type ResolverMap } from '@cx/platform';
+import type { Context } from '../context.ts';
+import { Customer } from './Customer.ts';
+import { Mutation } from './Mutation.ts';
+import { Query } from './Query.ts';
+import { Vehicle } from './Vehicle.ts';
+import { VehicleModel } from './VehicleModel.ts';
+
+export const resolvers: ResolverMap<Context> = { DateTime, Query, Mutation, Vehicle, VehicleModel, Customer };

@@ -1,0 +1,63 @@
+import { createPiiCipher, type Db, type SubgraphName, subgraphNames } from '@cx/platform';
+import { request } from 'undici';
+import { seedDemo } from '../../bench/src/seedDemo.ts';
+import { openDatabases, type Stack, startStack } from '../../scripts/lib/stack.ts';
+import { createTestDatabase, type TestDatabase } from './testDatabase.ts';
+
+export const testPii = createPiiCipher('test-only-pii-secret-0123456789');
+/** A fixed "now" keeps the generated history identical in every run. */
+export const datasetNow = new Date('2026-11-01T00:00:00Z');
+
+export interface TestStack extends Stack {
+  database: TestDatabase;
+  dbs: Record<SubgraphName, Db>;
+  graphql<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<GraphQLResult<T>>;
+  stop(): Promise<void>;
+}
+
+export interface GraphQLResult<T> {
+  status: number;
+  data?: T;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+}
+
+export async function startTestStack(
+  label: string,
+  options: { customers?: number } = {},
+): Promise<TestStack> {
+  const database = await createTestDatabase(label);
+  const databaseUrls = Object.fromEntries(subgraphNames.map((n) => [n, database.url]));
+  const databases = await openDatabases({ databaseUrls, pglite: database.pglite, poolMax: 5 });
+  const dbs = Object.fromEntries(subgraphNames.map((n) => [n, databases[n].db])) as Record<SubgraphName, Db>;
+  if ((options.customers ?? 0) > 0) {
+    await seedDemo(dbs, testPii, { customers: options.customers!, seed: 7, now: datasetNow });
+  }
+  const ports = Object.fromEntries([...subgraphNames, 'gateway'].map((n) => [n, 0]));
+  const stack = await startStack(
+    { databaseUrls, pglite: database.pglite, pii: testPii, ports, logLevel: 'silent' },
+    databases,
+  );
+  return {
+    ...stack,
+    database,
+    dbs,
+    async graphql(query, variables, headers) {
+      const res = await request(stack.gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await res.body.json()) as Omit<GraphQLResult<never>, 'status'>;
+      return { status: res.statusCode, ...body } as GraphQLResult<never>;
+    },
+    async stop() {
+      await stack.close();
+      for (const n of subgraphNames) await databases[n].close();
+      await database.drop();
+    },
+  };
+}
