@@ -7,6 +7,8 @@ import {
   createDatabase,
   createLogger,
   type DatabaseHandle,
+  type EventBus,
+  InProcessBus,
   type PiiCipher,
   type RunningServer,
   type SubgraphModule,
@@ -39,12 +41,15 @@ export interface StackOptions {
   development?: boolean;
   poolMax?: number;
   maxBodyBytes?: number;
+  /** Defaults to an in-process bus shared by the five subgraphs. */
+  bus?: EventBus;
 }
 
 export interface Stack {
   gateway: RunningGateway;
   subgraphs: Record<SubgraphName, RunningServer>;
   databases: Record<SubgraphName, DatabaseHandle>;
+  bus: EventBus;
   close(): Promise<void>;
 }
 
@@ -72,12 +77,15 @@ export async function startStack(
 ): Promise<Stack> {
   const dbs = databases ?? (await openDatabases(options));
   const level = options.logLevel ?? 'info';
+  // One process, one bus: subgraphs still only meet through events, never through tables.
+  const bus = options.bus ?? new InProcessBus(createLogger('event-bus', level));
   const subgraphs = {} as Record<SubgraphName, RunningServer>;
   for (const name of names) {
     subgraphs[name] = await startSubgraph(subgraphModules[name], {
       database: dbs[name],
       logger: createLogger(name, level),
       pii: options.pii,
+      bus,
       host: options.host,
       port: options.ports?.[name],
       development: options.development,
@@ -97,6 +105,7 @@ export async function startStack(
     gateway,
     subgraphs,
     databases: dbs,
+    bus,
     close: async () => {
       await gateway.close();
       for (const name of names) await subgraphs[name].close();

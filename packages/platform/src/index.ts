@@ -3,6 +3,7 @@ export * from './crypto.ts';
 export * from './db.ts';
 export * from './env.ts';
 export * from './errors.ts';
+export * from './events/index.ts';
 export * from './ids.ts';
 export * from './loaders.ts';
 export * from './logger.ts';

@@ -7,6 +7,10 @@ import { type DocumentNode, parse } from 'graphql';
 import { createPiiCipher, type PiiCipher } from './crypto.ts';
 import { createDatabase, type DatabaseHandle, type Db, openEmbeddedDatabase } from './db.ts';
 import { databaseUrlFor, loadEnv, portFor, type SubgraphName } from './env.ts';
+import { handleOnce } from './events/inbox.ts';
+import type { OutboxTables } from './events/outbox.ts';
+import { startEventRelay } from './events/relay.ts';
+import type { DomainEvent, EventBus } from './events/types.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { type RequestInfo, type RunningServer, startSubgraphServer } from './server.ts';
 
@@ -25,8 +29,10 @@ export interface SubgraphModule<TContext extends BaseContext> {
    */
   onStart?(
     running: RunningServer,
-    deps: Omit<SubgraphDeps, 'logger'> & { logger: Logger; database: DatabaseHandle },
+    deps: SubgraphDeps & { database: DatabaseHandle },
   ): Promise<() => Promise<void>>;
+  /** The subgraph's outbox (see events/outbox.ts) and the events it consumes. */
+  events?: { tables: OutboxTables; consumers?: readonly EventConsumer[] };
 }
 
 export function loadTypeDefs(packageDir: string): DocumentNode {
@@ -37,10 +43,21 @@ export interface SubgraphDeps {
   db: Db;
   logger: Logger;
   pii: PiiCipher;
+  /** Wakes the outbox relay after a commit that wrote events (it also polls). */
+  kickRelay: () => void;
+}
+
+/** A durable consumer of other subgraphs' events; `handle` runs once per event, in a transaction. */
+export interface EventConsumer {
+  name: string;
+  topics: readonly string[];
+  handle(event: DomainEvent, deps: { db: Db; logger: Logger }): Promise<void>;
 }
 
 export interface StartSubgraphOptions {
   pii: PiiCipher;
+  /** Without a bus, events stay in the outbox until a relay with one runs. */
+  bus?: EventBus;
   database: DatabaseHandle;
   logger: Logger;
   host?: string;
@@ -54,6 +71,30 @@ export async function startSubgraph<TContext extends BaseContext>(
   options: StartSubgraphOptions,
 ): Promise<RunningServer> {
   const { db } = options.database;
+  const { logger, bus } = options;
+  const relay =
+    module.events && bus
+      ? startEventRelay({
+          db,
+          tables: module.events.tables,
+          source: module.name,
+          bus,
+          logger: logger.child({ component: 'event-relay' }),
+        })
+      : undefined;
+  const unsubscribes: (() => Promise<void>)[] = [];
+  if (module.events && bus) {
+    const { tables } = module.events;
+    for (const consumer of module.events.consumers ?? []) {
+      const name = `${module.name}.${consumer.name}`;
+      unsubscribes.push(
+        await bus.subscribe(name, consumer.topics, async (event) => {
+          await handleOnce(db, tables, name, event, (tx) => consumer.handle(event, { db: tx, logger }));
+        }),
+      );
+    }
+  }
+  const kickRelay = () => relay?.kick();
   const running = await startSubgraphServer({
     name: module.name,
     typeDefs: module.typeDefs,
@@ -65,7 +106,7 @@ export async function startSubgraph<TContext extends BaseContext>(
     maxBodyBytes: options.maxBodyBytes,
     createContext: (request) =>
       module.createContext(
-        { db, pii: options.pii, logger: options.logger.child({ requestId: request.requestId }) },
+        { db, pii: options.pii, kickRelay, logger: options.logger.child({ requestId: request.requestId }) },
         request,
       ),
     ready: async () => {
@@ -75,14 +116,16 @@ export async function startSubgraph<TContext extends BaseContext>(
   const dispose = await module.onStart?.(running, {
     db,
     pii: options.pii,
-    logger: options.logger,
+    logger,
+    kickRelay,
     database: options.database,
   });
-  if (!dispose) return running;
   return {
     ...running,
     close: async () => {
-      await dispose();
+      await dispose?.();
+      for (const unsubscribe of unsubscribes) await unsubscribe();
+      await relay?.stop();
       await running.close();
     },
   };

@@ -21,7 +21,7 @@ export interface LeadStreamOptions {
  */
 export async function startLeadStream(
   running: RunningServer,
-  deps: { database: DatabaseHandle; logger: Logger; pii: PiiCipher },
+  deps: { database: DatabaseHandle; logger: Logger; pii: PiiCipher; kickRelay: () => void },
   options: LeadStreamOptions,
 ): Promise<() => Promise<void>> {
   const { db } = deps.database;
@@ -39,7 +39,7 @@ export async function startLeadStream(
     {
       schema,
       // One context per operation; a subscription renews its loaders per page (resolvers/Subscription.ts).
-      context: () => createContext({ db, logger, pii: deps.pii }),
+      context: () => createContext({ db, logger, pii: deps.pii, kickRelay: deps.kickRelay }),
     },
     wss,
   );

@@ -1,0 +1,103 @@
+/**
+ * The event contract between subgraphs: topic names and payloads. A producer writes these to its
+ * outbox inside the transaction that makes the change; consumers keep local projections.
+ * Instants are ISO strings (payloads are JSON).
+ */
+export interface EventTopics {
+  /** customer: two customers turned out to be one person. */
+  'customer.merged': { mergeId: string; survivorId: string; mergedId: string };
+  /** customer: a merge was undone; references to mergedId are the restored customer's again. */
+  'customer.unmerged': { mergeId: string; survivorId: string; restoredId: string };
+  'customer.consent_changed': { customerId: string; purpose: string; granted: boolean; at: string };
+  'customer.erased': { customerId: string; at: string };
+  /** vehicle: who owns a vehicle now. */
+  'vehicle.ownership_changed': {
+    vin: string;
+    customerId: string;
+    modelCode: string;
+    brand: string;
+    startedAt: string;
+  };
+  /** sales: touchpoints. */
+  'sales.test_drive_completed': {
+    testDriveId: string;
+    customerId: string;
+    dealerCode: string;
+    modelCode: string | null;
+    at: string;
+  };
+  'sales.order_delivered': {
+    orderId: string;
+    customerId: string;
+    dealerCode: string;
+    vin: string | null;
+    modelCode: string | null;
+    at: string;
+  };
+  /** service: touchpoints. */
+  'service.repair_order_closed': {
+    repairOrderId: string;
+    customerId: string | null;
+    dealerCode: string;
+    vin: string;
+    firstMaintenance: boolean;
+    at: string;
+  };
+  'service.complaint_opened': {
+    complaintId: string;
+    customerId: string;
+    dealerCode: string | null;
+    severity: string;
+    at: string;
+  };
+  'service.complaint_resolved': {
+    complaintId: string;
+    customerId: string;
+    dealerCode: string | null;
+    at: string;
+  };
+  'service.roadside_closed': {
+    caseId: string;
+    customerId: string;
+    dealerCode: string | null;
+    vin: string | null;
+    at: string;
+  };
+  /** feedback: a detractor score closes the loop with a complaint in service. */
+  'feedback.detractor_received': {
+    responseId: string;
+    customerId: string;
+    dealerCode: string | null;
+    kind: 'NPS' | 'CSAT' | 'CES';
+    score: number;
+    comment: string | null;
+    at: string;
+  };
+  'feedback.response_received': {
+    responseId: string;
+    customerId: string;
+    dealerCode: string | null;
+    kind: 'NPS' | 'CSAT' | 'CES';
+    score: number;
+    at: string;
+  };
+}
+
+export type Topic = keyof EventTopics;
+
+/** A typed event to publish: `event('service.repair_order_closed', key, payload)`. */
+export function event<T extends Topic>(
+  topic: T,
+  key: string,
+  payload: EventTopics[T],
+): { topic: T; key: string; payload: Record<string, unknown> } {
+  return { topic, key, payload: payload as unknown as Record<string, unknown> };
+}
+
+/** Narrows a received event's payload by topic. */
+export function payloadOf<T extends Topic>(
+  topic: T,
+  event: { topic: string; payload: Record<string, unknown> },
+): EventTopics[T] | null {
+  return event.topic === topic ? (event.payload as unknown as EventTopics[T]) : null;
+}
