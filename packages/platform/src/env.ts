@@ -41,6 +41,20 @@ const envSchema = z.object({
   SEED: z.coerce.number().int().default(42),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_000_000),
   METADATA_SERVER_DETECTION: z.string().optional(),
+  /** HS256 secret for client JWTs in development; production uses JWKS_URL. */
+  JWT_SECRET: z.string().min(16).default('dev-only-jwt-secret-change-me-0123456789'),
+  JWKS_URL: optionalUrl,
+  JWT_ISSUER: z.string().default('https://auth.cx.local'),
+  JWT_AUDIENCE: z.string().default('cx-supergraph'),
+  /** HMAC secret shared by the gateway and the subgraphs for the signed internal auth header. */
+  INTERNAL_AUTH_SECRET: z.string().min(16).default('dev-only-internal-secret-change-me'),
+  MAX_QUERY_DEPTH: z.coerce.number().int().min(1).default(12),
+  MAX_QUERY_ALIASES: z.coerce.number().int().min(0).default(30),
+  MAX_QUERY_COST: z.coerce.number().int().min(1).default(20_000),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /** `allowlist`: only registered (persisted) operation hashes run. */
+  PERSISTED_OPERATIONS: z.enum(['off', 'allowlist']).default('off'),
+  NATS_URL: optionalUrl,
   /** Derives the PII encryption and keyed-hash keys. The default is for development only. */
   PII_SECRET: z.string().min(16).default('dev-only-pii-secret-change-me'),
 });
@@ -58,8 +72,15 @@ export function loadEnv(): Env {
   }
   // @apollo/gateway's GCP resource detector probes a metadata server on a closed network.
   process.env.METADATA_SERVER_DETECTION ??= 'none';
-  if (parsed.data.NODE_ENV === 'production' && parsed.data.PII_SECRET.startsWith('dev-only')) {
-    throw new Error('Invalid environment:\n  PII_SECRET: must be set in production');
+  if (parsed.data.NODE_ENV === 'production') {
+    const devOnly: string[] = (['PII_SECRET', 'INTERNAL_AUTH_SECRET'] as const).filter((k) =>
+      parsed.data[k].startsWith('dev-only'),
+    );
+    if (!parsed.data.JWKS_URL) devOnly.push('JWKS_URL');
+    if (devOnly.length > 0)
+      throw new Error(
+        `Invalid environment:\n${devOnly.map((k) => `  ${k}: must be set in production`).join('\n')}`,
+      );
   }
   cached = parsed.data;
   return cached;

@@ -6,6 +6,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { DocumentNode } from 'graphql';
+import { INTERNAL_AUTH_HEADER, type Viewer, verifyInternalAuth } from './auth.ts';
 import {
   BodyTooLargeError,
   readBody,
@@ -20,6 +21,8 @@ import { requestScope } from './requestScope.ts';
 
 export interface RequestInfo {
   requestId: string;
+  /** The caller the gateway verified; null only when the server runs without an internal secret (in-process tests). */
+  viewer: Viewer | null;
   headers: IncomingMessage['headers'];
 }
 
@@ -33,6 +36,8 @@ export interface SubgraphServerOptions<TContext extends BaseContext> {
   port?: number;
   maxBodyBytes?: number;
   development?: boolean;
+  /** When set, every GraphQL call must carry the gateway's signed internal auth header. */
+  internalAuthSecret?: string;
   /** Readiness probe, e.g. a `select 1` against the subgraph's database. */
   ready?: () => Promise<void>;
 }
@@ -43,6 +48,10 @@ export interface RunningServer {
   port: number;
   server: Server;
   close(): Promise<void>;
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }
 
 export async function listen(server: Server, host: string, port: number): Promise<number> {
@@ -93,6 +102,16 @@ export async function startSubgraphServer<TContext extends BaseContext>(
         return sendJson(res, 200, { status: 'ready', subgraph: options.name });
       }
       if (url.pathname !== '/graphql') return sendJson(res, 404, { error: 'not found' });
+      let viewer: Viewer | null = null;
+      if (options.internalAuthSecret) {
+        // Only the gateway holds the secret: a direct call, or a replayed stale header, is refused.
+        viewer = verifyInternalAuth(
+          headerValue(req.headers[INTERNAL_AUTH_HEADER]),
+          options.internalAuthSecret,
+        );
+        if (!viewer)
+          return sendGraphQLError(res, 401, 'UNAUTHENTICATED', 'internal auth: missing, invalid or expired');
+      }
       const raw = req.method === 'POST' ? await readBody(req, maxBodyBytes) : '';
       let body: unknown;
       if (raw) {
@@ -109,7 +128,7 @@ export async function startSubgraphServer<TContext extends BaseContext>(
           search: url.search,
           body,
         },
-        context: () => Promise.resolve(options.createContext({ requestId, headers: req.headers })),
+        context: () => Promise.resolve(options.createContext({ requestId, viewer, headers: req.headers })),
       });
       await writeGraphQLResponse(res, response);
     } catch (error) {

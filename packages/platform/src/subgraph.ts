@@ -56,6 +56,8 @@ export interface EventConsumer {
 
 export interface StartSubgraphOptions {
   pii: PiiCipher;
+  /** The gateway's HMAC secret; when set, calls without its signed header are refused. */
+  internalAuthSecret?: string;
   /** Without a bus, events stay in the outbox until a relay with one runs. */
   bus?: EventBus;
   database: DatabaseHandle;
@@ -104,6 +106,7 @@ export async function startSubgraph<TContext extends BaseContext>(
     port: options.port,
     development: options.development,
     maxBodyBytes: options.maxBodyBytes,
+    internalAuthSecret: options.internalAuthSecret,
     createContext: (request) =>
       module.createContext(
         { db, pii: options.pii, kickRelay, logger: options.logger.child({ requestId: request.requestId }) },
