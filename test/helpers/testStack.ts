@@ -3,6 +3,7 @@ import { request } from 'undici';
 import { seedDemo } from '../../bench/src/seedDemo.ts';
 import { openDatabases, type Stack, startStack } from '../../scripts/lib/stack.ts';
 import { createTestDatabase, type TestDatabase } from './testDatabase.ts';
+import { authHeader } from './tokens.ts';
 
 export const testPii = createPiiCipher('test-only-pii-secret-0123456789');
 /** A fixed "now" keeps the generated history identical in every run. */
@@ -46,9 +47,11 @@ export async function startTestStack(
     database,
     dbs,
     async graphql(query, variables, headers) {
+      // HQ admin unless the test says otherwise: the role matrix tests pass their own header.
+      const auth = headers?.authorization ? {} : await authHeader({ role: 'hq_admin' });
       const res = await request(stack.gateway.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
+        headers: { 'content-type': 'application/json', ...auth, ...headers },
         body: JSON.stringify({ query, variables }),
       });
       const body = (await res.body.json()) as Omit<GraphQLResult<never>, 'status'>;
