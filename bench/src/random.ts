@@ -1,3 +1,4 @@
+const HEX = '0123456789abcdef';
 /** mulberry32: a tiny deterministic PRNG, so the same seed always yields the same dataset. */
 export class Random {
   private state: number;
@@ -27,11 +28,18 @@ export class Random {
   }
   /** A version-4-shaped UUID drawn from the PRNG, so ids are stable across runs. */
   uuid(): string {
-    const hex = Array.from({ length: 32 }, () => Math.floor(this.next() * 16).toString(16));
-    hex[12] = '4';
-    hex[16] = ((Math.floor(this.next() * 4) & 0x3) | 0x8).toString(16);
-    const s = hex.join('');
-    return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`;
+    // 32 nibble draws (the 13th and 17th are overwritten), then one for the variant: the same
+    // draws, in the same order, as ever; built by concatenation because a 1M seed draws ~10^7.
+    let head = '';
+    for (let i = 0; i < 16; i += 1) {
+      const nibble = HEX[Math.floor(this.next() * 16)]!;
+      head += i === 12 ? '4' : nibble;
+    }
+    this.next();
+    let tail = '';
+    for (let i = 17; i < 32; i += 1) tail += HEX[Math.floor(this.next() * 16)]!;
+    const variant = HEX[(Math.floor(this.next() * 4) & 0x3) | 0x8]!;
+    return `${head.slice(0, 8)}-${head.slice(8, 12)}-${head.slice(12)}-${variant}${tail.slice(0, 3)}-${tail.slice(3)}`;
   }
   /** A date between `from` and `to`. */
   dateBetween(from: Date, to: Date): Date {

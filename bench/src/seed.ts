@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util';
 import { createPiiCipher, databaseUrlFor, loadEnv, openEmbeddedDatabase, subgraphNames } from '@cx/platform';
-import { sql } from 'drizzle-orm';
 import { openDatabases } from '../../scripts/lib/stack.ts';
-import { isSeeded, type SubgraphDbs, seedDemo } from './seedDemo.ts';
+import { isSeeded, type SubgraphDbs, seedDemo, truncateSubgraphSchemas } from './seedDemo.ts';
 
 /**
  * `npm run seed -- --customers 1000000 [--seed 42] [--reset]` fills the configured databases
@@ -30,14 +29,7 @@ const databases = await openDatabases({ databaseUrls, pglite, poolMax: env.DB_PO
 const dbs = Object.fromEntries(subgraphNames.map((n) => [n, databases[n].db])) as SubgraphDbs;
 
 if (values.reset) {
-  for (const name of subgraphNames) {
-    // Each subgraph's tables live in its own schema; truncate them all, keeping the migrations.
-    await dbs[name].execute(
-      sql.raw(
-        `do $$ declare t record; begin for t in select tablename from pg_tables where schemaname = '${name}' loop execute format('truncate table %I.%I cascade', '${name}', t.tablename); end loop; end $$`,
-      ),
-    );
-  }
+  await truncateSubgraphSchemas(dbs);
   console.log('seed: truncated every subgraph schema');
 } else if (await isSeeded(dbs)) {
   console.error('seed: the database already holds customers; pass --reset to replace them');

@@ -5,8 +5,8 @@ import { contentHash } from '@cx/platform';
 import { schema as salesSchema } from '@cx/sales';
 import { schema as serviceSchema } from '@cx/service';
 import { schema as vehicleSchema } from '@cx/vehicle';
-import { count } from 'drizzle-orm';
-import type { PgTable } from 'drizzle-orm/pg-core';
+import { count, sql } from 'drizzle-orm';
+import { insertRows as insertChunked } from './bulkInsert.ts';
 import { models } from './catalog.ts';
 import { type CustomerBundle, type DatasetOptions, generateCustomers, generateDealers } from './dataset.ts';
 
@@ -18,21 +18,45 @@ export interface SeedReport {
   seconds: number;
 }
 
-/** Rows per multi-row INSERT: large enough to be fast, small enough for Postgres' 65,535 parameters. */
-const CHUNK = 1000;
+/** Empties every table of every subgraph schema, keeping the migration journal (__drizzle_migrations). */
+export async function truncateSubgraphSchemas(dbs: SubgraphDbs): Promise<void> {
+  for (const name of Object.keys(dbs) as SubgraphName[]) {
+    await dbs[name].execute(
+      sql.raw(
+        `do $$ declare t record; begin for t in select tablename from pg_tables where schemaname = '${name}' and left(tablename, 9) <> '__drizzle' loop execute format('truncate table %I.%I cascade', '${name}', t.tablename); end loop; end $$`,
+      ),
+    );
+  }
+}
 
-async function insertChunked<T extends PgTable>(
-  db: Db,
-  table: T,
-  rows: T['$inferInsert'][],
-): Promise<number> {
-  for (let i = 0; i < rows.length; i += CHUNK) await db.insert(table).values(rows.slice(i, i + CHUNK));
-  return rows.length;
+export async function countCustomers(dbs: SubgraphDbs): Promise<number> {
+  const [row] = await dbs.customer.select({ n: count() }).from(customerSchema.customers);
+  return Number(row?.n ?? 0);
 }
 
 export async function isSeeded(dbs: SubgraphDbs): Promise<boolean> {
   const [row] = await dbs.customer.select({ n: count() }).from(customerSchema.customers);
   return Number(row?.n ?? 0) > 0;
+}
+
+/** Remembers keys across batches: the first claim of a key wins. */
+class KeyClaims {
+  private readonly seen = new Set<string>();
+  claim(key: string): boolean {
+    if (this.seen.has(key)) return false;
+    this.seen.add(key);
+    return true;
+  }
+}
+
+function firstPerKey<T>(rows: T[], key: (row: T) => string): T[] {
+  const seen = new Set<string>();
+  return rows.filter((row) => {
+    const k = key(row);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
 }
 
 function ageBand(birthDate: string | null, now: Date): string | null {
@@ -77,23 +101,33 @@ export async function seedDemo(
   );
   rows += await insertChunked(dbs.sales, salesSchema.consultants, consultants);
 
-  const batchSize = 2000;
+  const batchSize = 5000;
   let batch: CustomerBundle[] = [];
   let done = 0;
+  // One batch is written while the next is generated: the database and this process overlap.
+  let writing: Promise<void> = Promise.resolve();
+  const identityKeys = new KeyClaims();
   const flush = async () => {
-    rows += await writeBundles(dbs, pii, batch, options.now);
-    done += batch.length;
+    const bundles = batch;
     batch = [];
-    const secs = (performance.now() - started) / 1000;
-    onProgress(
-      `seed: ${done}/${options.customers} customers, ${rows} rows, ${Math.round(rows / Math.max(secs, 0.001))} rows/s`,
-    );
+    await writing;
+    writing = writeBundles(dbs, pii, bundles, options.now, identityKeys).then((written) => {
+      rows += written;
+      done += bundles.length;
+      const secs = (performance.now() - started) / 1000;
+      onProgress(
+        `seed: ${done}/${options.customers} customers, ${rows} rows, ${Math.round(rows / Math.max(secs, 0.001))} rows/s`,
+      );
+    });
+    // Surfaces at the next `await writing`; until then the failure must not count as unhandled.
+    writing.catch(() => {});
   };
   for (const bundle of generateCustomers(options, dealers, consultants)) {
     batch.push(bundle);
     if (batch.length === batchSize) await flush();
   }
   if (batch.length > 0) await flush();
+  await writing;
   return { customers: options.customers, rows, seconds: (performance.now() - started) / 1000 };
 }
 
@@ -102,6 +136,7 @@ async function writeBundles(
   pii: PiiCipher,
   bundles: CustomerBundle[],
   now: Date,
+  identityKeys: KeyClaims,
 ): Promise<number> {
   const c = customerSchema;
   const customers = bundles.map((b) => b.customer);
@@ -148,39 +183,43 @@ async function writeBundles(
     insertChunked(
       dbs.customer,
       c.identities,
-      profiles.flatMap(({ cu, idHash }) => [
-        {
-          customerId: cu.id,
-          kind: 'EXTERNAL_ID' as const,
-          source: 'DMS' as const,
-          valueKey: cu.externalId,
-          display: cu.externalId,
-          verified: true,
-          createdAt: cu.createdAt,
-        },
-        {
-          customerId: cu.id,
-          kind: 'PHONE' as const,
-          source: 'DMS' as const,
-          valueKey: cu.phone,
-          display: cu.phone,
-          verified: true,
-          createdAt: cu.createdAt,
-        },
-        ...(idHash
-          ? [
-              {
-                customerId: cu.id,
-                kind: 'NATIONAL_ID' as const,
-                source: 'DMS' as const,
-                valueKey: idHash,
-                display: cu.nationalId!.slice(-4),
-                verified: true,
-                createdAt: cu.createdAt,
-              },
-            ]
-          : []),
-      ]),
+      profiles
+        .flatMap(({ cu, idHash }) => [
+          {
+            customerId: cu.id,
+            kind: 'EXTERNAL_ID' as const,
+            source: 'DMS' as const,
+            valueKey: cu.externalId,
+            display: cu.externalId,
+            verified: true,
+            createdAt: cu.createdAt,
+          },
+          {
+            customerId: cu.id,
+            kind: 'PHONE' as const,
+            source: 'DMS' as const,
+            valueKey: cu.phone,
+            display: cu.phone,
+            verified: true,
+            createdAt: cu.createdAt,
+          },
+          ...(idHash
+            ? [
+                {
+                  customerId: cu.id,
+                  kind: 'NATIONAL_ID' as const,
+                  source: 'DMS' as const,
+                  valueKey: idHash,
+                  display: cu.nationalId!.slice(-4),
+                  verified: true,
+                  createdAt: cu.createdAt,
+                },
+              ]
+            : []),
+        ])
+        // Random phones and national IDs collide at scale (~1 in 10^4 at 1M customers); an identity
+        // key belongs to one customer (identities_kind_source_value_uq), so a later twin has none.
+        .filter((i) => identityKeys.claim(`${i.kind}|${i.source}|${i.valueKey}`)),
     ),
     insertChunked(
       dbs.customer,
@@ -281,20 +320,25 @@ async function writeBundles(
     insertChunked(
       dbs.vehicle,
       vehicleSchema.mileageReadings,
-      bundles.flatMap((b) => [
-        ...b.repairOrders.map((r) => ({
-          vin: r.vin,
-          km: r.mileageKm,
-          source: 'SERVICE' as const,
-          readAt: r.openedAt,
-        })),
-        ...b.vehicles.map((v) => ({
-          vin: v.vin,
-          km: v.mileageKm,
-          source: 'TELEMATICS' as const,
-          readAt: now,
-        })),
-      ]),
+      firstPerKey(
+        bundles.flatMap((b) => [
+          ...b.repairOrders.map((r) => ({
+            vin: r.vin,
+            km: r.mileageKm,
+            source: 'SERVICE' as const,
+            readAt: r.openedAt,
+          })),
+          ...b.vehicles.map((v) => ({
+            vin: v.vin,
+            km: v.mileageKm,
+            source: 'TELEMATICS' as const,
+            readAt: now,
+          })),
+        ]),
+        // Two generated visits can open at the same instant (4 x 100 days = 5 x 80 days): one
+        // reading per (vin, source, instant), as mileage_vin_source_read_uq demands.
+        (m) => `${m.vin}|${m.source}|${m.readAt.getTime()}`,
+      ),
     ),
     insertChunked(
       dbs.sales,

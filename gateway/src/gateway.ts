@@ -20,6 +20,13 @@ import { closeServer, listen } from '@cx/platform/server';
 import type { Logger } from 'pino';
 import { request } from 'undici';
 import { createUndiciFetcher } from './fetcher.ts';
+import {
+  type ExecuteEventQuery,
+  type LeadStreamServer,
+  type LeadStreamStats,
+  type LeadStreamTuning,
+  startLeadStreamServer,
+} from './leadStream/index.ts';
 
 export interface GatewayOptions {
   supergraphSdl: string;
@@ -36,6 +43,8 @@ export interface GatewayOptions {
   connectionsPerSubgraph?: number;
   /** Per-subgraph timeout of a /readyz probe. */
   readinessTimeoutMs?: number;
+  /** Limits of the graphql-ws `leadAssigned` stream; the defaults suit production. */
+  leadStream?: LeadStreamTuning;
 }
 
 export interface RunningGateway {
@@ -43,6 +52,8 @@ export interface RunningGateway {
   port: number;
   server: Server;
   gateway: ApolloGateway;
+  /** Live figures of the graphql-ws lead stream (null when the supergraph has no leadAssigned). */
+  leadStream: LeadStreamStats | null;
   close(): Promise<void>;
 }
 
@@ -204,10 +215,27 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // Longer than typical load-balancer idle timeouts, so the balancer closes idle sockets first.
   server.keepAliveTimeout = 65_000;
 
+  // Each streamed event runs as a query through this gateway, so fields of every subgraph resolve.
+  const executeEventQuery: ExecuteEventQuery = async ({ query, variables, requestId }) => {
+    const response = await apollo.executeOperation({ query, variables }, { contextValue: { requestId } });
+    if (response.body.kind !== 'single') throw new Error('an event query produced an incremental result');
+    return response.body.singleResult;
+  };
+  let leadStream: LeadStreamServer | null = null;
   let port: number;
   try {
+    leadStream = startLeadStreamServer({
+      server,
+      supergraphSdl: options.supergraphSdl,
+      subgraphUrl: (name) => subgraphs.get(name),
+      execute: executeEventQuery,
+      logger,
+      maxPayloadBytes: maxBodyBytes,
+      tuning: options.leadStream,
+    });
     port = await listen(server, host, options.port ?? 0);
   } catch (error) {
+    await leadStream?.close();
     await apollo.stop();
     await http.close();
     throw error;
@@ -221,8 +249,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     port,
     server,
     gateway,
+    leadStream: leadStream?.stats ?? null,
     close: () => {
       closing ??= (async () => {
+        // First: upgraded sockets keep the HTTP server open until they are gone.
+        await leadStream?.close();
         await closeServer(server);
         await apollo.stop();
         await http.close();

@@ -6,3 +6,4 @@ export {
   type SubgraphStatus,
   startGateway,
 } from './gateway.ts';
+export type { LeadStreamStats, LeadStreamTuning } from './leadStream/index.ts';

@@ -12,3 +12,4 @@ export * from './requestScope.ts';
 export * from './scalars.ts';
 export * from './server.ts';
 export * from './subgraph.ts';
+export * from './scope.ts';

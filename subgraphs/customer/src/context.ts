@@ -1,4 +1,4 @@
-import type { Db, Logger, PiiCipher, SubgraphDeps } from '@cx/platform';
+import type { Db, Logger, PiiCipher, RequestInfo, SubgraphDeps } from '@cx/platform';
 import { createLoaders, type Loaders } from './loaders.ts';
 
 export interface Context {
@@ -6,11 +6,22 @@ export interface Context {
   pii: PiiCipher;
   logger: Logger;
   loaders: Loaders;
+  /** Wakes the outbox relay after a commit that wrote events (merges, unmerges, consent changes). */
+  kickRelay: () => void;
   /** Whether the caller may see unmasked personal information. Without auth, never. */
   piiScope: boolean;
+  /** Who the ledgers (merges, consents, exports) name: the verified caller, or 'api' without auth. */
+  actor: string;
+  /** The clock every business rule reads (tag windows, ledger times), injectable for tests. */
   now: () => Date;
 }
 
-export function createContext(deps: SubgraphDeps): Context {
-  return { ...deps, loaders: createLoaders(deps.db), piiScope: false, now: () => new Date() };
+export function createContext(deps: SubgraphDeps, request?: RequestInfo): Context {
+  return {
+    ...deps,
+    loaders: createLoaders(deps.db),
+    piiScope: false,
+    actor: request?.viewer?.sub ?? 'api',
+    now: () => new Date(),
+  };
 }

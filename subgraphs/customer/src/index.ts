@@ -2,6 +2,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadTypeDefs, type SubgraphModule } from '@cx/platform';
 import { type Context, createContext } from './context.ts';
+import { eventTables } from './db/schema.ts';
+import { createConsumers } from './projections/consumers.ts';
 import { resolvers } from './resolvers/index.ts';
 
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -12,6 +14,8 @@ export const customerSubgraph: SubgraphModule<Context> = {
   resolvers,
   migrationsFolder: path.join(packageDir, 'drizzle'),
   createContext,
+  // Publishes merges, unmerges and consent changes; projects facts and dealer relationships.
+  events: { tables: eventTables, consumers: createConsumers() },
 };
 
 export * as schema from './db/schema.ts';

@@ -1,13 +1,28 @@
 import type { Db, Logger, SubgraphDeps } from '@cx/platform';
+import type { FeedbackConfig, FeedbackRules } from './config.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
 
 export interface Context {
   db: Db;
   logger: Logger;
   loaders: Loaders;
+  /** The clock every business rule reads, injectable for tests. */
   now: () => Date;
+  config: FeedbackConfig;
+  /** Wakes the outbox relay after a commit that wrote events. */
+  kickRelay: () => void;
 }
 
-export function createContext(deps: SubgraphDeps): Context {
-  return { db: deps.db, logger: deps.logger, loaders: createLoaders(deps.db), now: () => new Date() };
+export function createContext(deps: SubgraphDeps, rules: FeedbackRules): Context {
+  return {
+    db: deps.db,
+    logger: deps.logger,
+    loaders: createLoaders(deps.db),
+    now: rules.now,
+    config: rules.config,
+    kickRelay: deps.kickRelay,
+  };
 }
+
+/** The rules as one request sees them (tests may swap `now` on the context). */
+export const rulesOf = (ctx: Context): FeedbackRules => ({ now: ctx.now, config: ctx.config });

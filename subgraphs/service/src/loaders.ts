@@ -1,10 +1,108 @@
-import { connectionLoader, type Db, groupLoader, rowLoader } from '@cx/platform';
-import { type ComplaintRow, complaints, type RepairOrderRow, repairOrders } from './db/schema.ts';
+import { connectionLoader, type Db, groupLoader, type PageArgs, rowLoader } from '@cx/platform';
+import { eq, type SQL } from 'drizzle-orm';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
+import {
+  type AppointmentRow,
+  appointments,
+  type CareReminderRow,
+  type ComplaintRow,
+  careReminders,
+  complaints,
+  type RepairOrderRow,
+  type RoadsideCaseRow,
+  repairOrders,
+  roadsideCases,
+} from './db/schema.ts';
+import { findAppointmentsByIds } from './repositories/appointments.ts';
 import { findComplaintsByIds } from './repositories/complaints.ts';
+import { findEventsByRepairOrderIds } from './repositories/repairOrderEvents.ts';
 import { findLinesByRepairOrderIds, findRepairOrdersByIds } from './repositories/repairOrders.ts';
+import { findRoadsideCasesByIds } from './repositories/roadsideCases.ts';
+import {
+  findWarrantyClaimsByIds,
+  findWarrantyClaimsByRepairOrderIds,
+} from './repositories/warrantyClaims.ts';
+
+type CareReminderStatus = CareReminderRow['status'];
+
+/**
+ * A paginated list of a table under one of its parent columns, newest `order` first with the id
+ * as tiebreak; `where` narrows it (a time window, a status, the SLA breach condition).
+ */
+function listOf<TRow extends { id: string }, P extends string>(
+  table: PgTable,
+  parents: Record<P, PgColumn>,
+  order: PgColumn,
+  id: PgColumn,
+  orderOf: (row: TRow) => Date,
+) {
+  return (db: Db, parent: P, where?: SQL) =>
+    connectionLoader<TRow>(db, { table, parent: parents[parent], order, id, where }, (row) => ({
+      at: orderOf(row),
+      id: row.id,
+    }));
+}
+
+export const lists = {
+  serviceHistory: listOf<RepairOrderRow, 'vehicle'>(
+    repairOrders,
+    { vehicle: repairOrders.vin },
+    repairOrders.openedAt,
+    repairOrders.id,
+    (r) => r.openedAt,
+  ),
+  complaints: listOf<ComplaintRow, 'customer' | 'dealer'>(
+    complaints,
+    { customer: complaints.customerId, dealer: complaints.dealerCode },
+    complaints.openedAt,
+    complaints.id,
+    (c) => c.openedAt,
+  ),
+  appointments: listOf<AppointmentRow, 'customer' | 'dealer'>(
+    appointments,
+    { customer: appointments.customerId, dealer: appointments.dealerCode },
+    appointments.slotStart,
+    appointments.id,
+    (a) => a.slotStart,
+  ),
+  roadsideCases: listOf<RoadsideCaseRow, 'customer'>(
+    roadsideCases,
+    { customer: roadsideCases.customerId },
+    roadsideCases.openedAt,
+    roadsideCases.id,
+    (c) => c.openedAt,
+  ),
+  careReminders: listOf<CareReminderRow, 'customer' | 'dealer'>(
+    careReminders,
+    { customer: careReminders.customerId, dealer: careReminders.dealerCode },
+    careReminders.dueAt,
+    careReminders.id,
+    (r) => r.dueAt,
+  ),
+};
+
+export function reminderStatusIs(status: CareReminderStatus | null): SQL | undefined {
+  return status ? eq(careReminders.status, status) : undefined;
+}
+
+/** One loader per distinct argument value, so parents asking with the same arguments share a batch. */
+function perArgument<K, V>(make: (key: K) => V): (key: K) => V {
+  const made = new Map<K, V>();
+  return (key) => {
+    let value = made.get(key);
+    if (value === undefined) {
+      value = make(key);
+      made.set(key, value);
+    }
+    return value;
+  };
+}
 
 /** Created per request, so batching and caching never leak between callers. */
 export function createLoaders(db: Db) {
+  const careRemindersOfCustomer = perArgument((status: CareReminderStatus | null) =>
+    lists.careReminders(db, 'customer', reminderStatusIs(status)),
+  );
   return {
     repairOrder: rowLoader(
       (ids: readonly string[]) => findRepairOrdersByIds(db, ids),
@@ -14,20 +112,36 @@ export function createLoaders(db: Db) {
       (ids: readonly string[]) => findLinesByRepairOrderIds(db, ids),
       (l) => l.repairOrderId,
     ),
+    timeline: groupLoader(
+      (ids: readonly string[]) => findEventsByRepairOrderIds(db, ids),
+      (e) => e.repairOrderId,
+    ),
+    warrantyClaimsOfOrder: groupLoader(
+      (ids: readonly string[]) => findWarrantyClaimsByRepairOrderIds(db, ids),
+      (w) => w.repairOrderId,
+    ),
     complaint: rowLoader(
       (ids: readonly string[]) => findComplaintsByIds(db, ids),
       (c) => c.id,
     ),
-    serviceHistory: connectionLoader<RepairOrderRow>(
-      db,
-      { table: repairOrders, parent: repairOrders.vin, order: repairOrders.openedAt, id: repairOrders.id },
-      (r) => ({ at: r.openedAt, id: r.id }),
+    appointment: rowLoader(
+      (ids: readonly string[]) => findAppointmentsByIds(db, ids),
+      (a) => a.id,
     ),
-    complaintsOfCustomer: connectionLoader<ComplaintRow>(
-      db,
-      { table: complaints, parent: complaints.customerId, order: complaints.openedAt, id: complaints.id },
-      (c) => ({ at: c.openedAt, id: c.id }),
+    warrantyClaim: rowLoader(
+      (ids: readonly string[]) => findWarrantyClaimsByIds(db, ids),
+      (w) => w.id,
     ),
+    roadsideCase: rowLoader(
+      (ids: readonly string[]) => findRoadsideCasesByIds(db, ids),
+      (c) => c.id,
+    ),
+    serviceHistory: lists.serviceHistory(db, 'vehicle'),
+    complaintsOfCustomer: lists.complaints(db, 'customer'),
+    appointmentsOfCustomer: lists.appointments(db, 'customer'),
+    roadsideCasesOfCustomer: lists.roadsideCases(db, 'customer'),
+    careRemindersOfCustomer: (customerId: string, status: CareReminderStatus | null, args: PageArgs) =>
+      careRemindersOfCustomer(status)(customerId, args),
   };
 }
 

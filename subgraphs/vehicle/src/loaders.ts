@@ -1,9 +1,10 @@
-import { type Db, groupLoader, rowLoader } from '@cx/platform';
+import { connectionLoader, type Db, groupLoader, rowLoader } from '@cx/platform';
+import { type MileageRow, mileageReadings } from './db/schema.ts';
+import { findLatestMileageByVins } from './repositories/mileage.ts';
+import { findModelsByCodes } from './repositories/models.ts';
 import {
   findCurrentOwnershipsByCustomers,
   findCurrentOwnershipsByVins,
-  findLatestMileageByVins,
-  findModelsByCodes,
   findOwnershipsByVins,
   findVehiclesByVins,
 } from './repositories/vehicles.ts';
@@ -34,6 +35,16 @@ export function createLoaders(db: Db) {
     latestMileage: rowLoader(
       (vins: readonly string[]) => findLatestMileageByVins(db, vins),
       (m) => m.vin,
+    ),
+    mileageReadings: connectionLoader<MileageRow>(
+      db,
+      {
+        table: mileageReadings,
+        parent: mileageReadings.vin,
+        order: mileageReadings.readAt,
+        id: mileageReadings.id,
+      },
+      (m) => ({ at: m.readAt, id: m.id }),
     ),
   };
 }

@@ -81,6 +81,32 @@ export interface EventTopics {
     score: number;
     at: string;
   };
+  /** sales: a dealer was created or changed; feedback keeps dealer -> region for REGION scores. */
+  'sales.dealer_changed': {
+    dealerCode: string;
+    name: string;
+    city: string;
+    province: string;
+    region: string;
+    at: string;
+  };
+  /**
+   * feedback: an invitation for the messaging channel (SMS/push) to deliver. `token` is the one
+   * clear copy of the response token (the invitation keeps only its hash); feedback removes it
+   * from its outbox row once the bus has taken the event.
+   */
+  'feedback.invitation_issued': {
+    invitationId: string;
+    customerId: string;
+    surveyId: string;
+    kind: 'NPS' | 'CSAT' | 'CES';
+    touchpoint: string;
+    dealerCode: string | null;
+    question: string;
+    token: string;
+    expiresAt: string;
+    at: string;
+  };
 }
 
 export type Topic = keyof EventTopics;

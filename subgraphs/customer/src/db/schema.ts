@@ -1,5 +1,7 @@
+import { defineOutbox } from '@cx/platform';
 import { sql } from 'drizzle-orm';
 import {
+  bigserial,
   boolean,
   date,
   index,
@@ -38,6 +40,20 @@ export const consentPurposeEnum = customerSchema.enum('consent_purpose', [
   'SENSITIVE_ID',
 ]);
 export const genderEnum = customerSchema.enum('gender', ['MALE', 'FEMALE']);
+export const eventKindEnum = customerSchema.enum('event_kind', [
+  'MODEL_PAGE_VIEWED',
+  'TEST_DRIVE_CAMPAIGN_JOINED',
+  'COMMUNITY_POSTED',
+  'COUPON_CLICKED',
+]);
+/** Why a consent changed: a source record, the customer's own statement, or a merge/unmerge re-derivation. */
+export const consentOriginEnum = customerSchema.enum('consent_origin', [
+  'SOURCE_RECORD',
+  'DIRECT',
+  'MERGE',
+  'UNMERGE',
+]);
+export const marketingChannelEnum = customerSchema.enum('marketing_channel', ['SMS', 'PUSH']);
 
 const timestamps = {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -68,6 +84,9 @@ export const customers = customerSchema.table(
     index('customers_city_idx').on(t.city),
     index('customers_name_prefix_idx').on(t.displayName.op('text_pattern_ops')),
     index('customers_merged_into_idx').on(t.mergedInto),
+    index('customers_preferred_dealer_idx').on(t.preferredDealerCode),
+    // Segment members and search pages: live customers, newest first.
+    index('customers_live_created_idx').on(t.createdAt.desc(), t.id.desc()).where(sql`merged_into is null`),
   ],
 );
 
@@ -123,7 +142,11 @@ export const tags = customerSchema.table(
     expiresAt: timestamp('expires_at', { withTimezone: true }),
     ...timestamps,
   },
-  (t) => [primaryKey({ columns: [t.customerId, t.key] }), index('tags_key_idx').on(t.key)],
+  (t) => [
+    primaryKey({ columns: [t.customerId, t.key] }),
+    // Segment EXISTS probes and semi-joins by key answer from the index alone.
+    index('tags_key_customer_idx').on(t.key, t.customerId, t.expiresAt),
+  ],
 );
 
 export const consents = customerSchema.table(
@@ -135,7 +158,107 @@ export const consents = customerSchema.table(
     source: sourceEnum('source').notNull(),
     ...timestamps,
   },
-  (t) => [primaryKey({ columns: [t.customerId, t.purpose] })],
+  (t) => [
+    primaryKey({ columns: [t.customerId, t.purpose] }),
+    index('consents_granted_idx').on(t.purpose, t.customerId).where(sql`granted`),
+  ],
+);
+
+/**
+ * Every consent statement and change, newest last: DIRECT rows are the customer's own statements
+ * (they take part in deriving the current state); the others record changes derived from source
+ * records or from a merge or unmerge.
+ */
+export const consentHistory = customerSchema.table(
+  'consent_history',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    customerId: uuid('customer_id').notNull(),
+    purpose: consentPurposeEnum('purpose').notNull(),
+    granted: boolean('granted').notNull(),
+    origin: consentOriginEnum('origin').notNull(),
+    source: sourceEnum('source'),
+    actor: text('actor').notNull(),
+    note: text('note'),
+    /** When the statement was made; for derived rows, when the state changed. */
+    effectiveAt: timestamp('effective_at', { withTimezone: true }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('consent_history_customer_idx').on(t.customerId, t.createdAt.desc(), t.id.desc())],
+);
+
+/** Behavior events as clients recorded them; the client's event id makes re-sends idempotent. */
+export const customerEvents = customerSchema.table(
+  'customer_events',
+  {
+    eventId: text('event_id').primaryKey(),
+    /** The id the client named (possibly merged away); tags follow it to its survivor. */
+    customerId: uuid('customer_id').notNull(),
+    kind: eventKindEnum('kind').notNull(),
+    subject: text('subject'),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('customer_events_customer_idx').on(t.customerId, t.occurredAt)],
+);
+
+/**
+ * A local projection of other subgraphs' facts about a customer, fed by their events; the
+ * predictive tag rules read it, never another subgraph's tables.
+ */
+export const customerFacts = customerSchema.table('customer_facts', {
+  customerId: uuid('customer_id').primaryKey(),
+  lastServiceAt: timestamp('last_service_at', { withTimezone: true }),
+  lastServiceMileageKm: integer('last_service_mileage_km'),
+  lastNpsScore: integer('last_nps_score'),
+  lastNpsAt: timestamp('last_nps_at', { withTimezone: true }),
+  openComplaints: integer('open_complaints').notNull().default(0),
+  /** When the customer's oldest current vehicle became theirs: its age is computed at rule time. */
+  vehicleSince: timestamp('vehicle_since', { withTimezone: true }),
+  mileageKm: integer('mileage_km'),
+  familyChangedAt: timestamp('family_changed_at', { withTimezone: true }),
+  /** Null while unknown, so that owned-brand tags from elsewhere are kept until facts arrive. */
+  ownedBrands: text('owned_brands').array(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** A local projection of which dealers a customer deals with (sales, service), fed by events. */
+export const dealerRelationships = customerSchema.table(
+  'dealer_relationships',
+  {
+    customerId: uuid('customer_id').notNull(),
+    dealerCode: text('dealer_code').notNull(),
+    /** e.g. LEAD, PURCHASE, SERVICE */
+    kind: text('kind').notNull(),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.customerId, t.dealerCode, t.kind] }),
+    index('dealer_relationships_dealer_idx').on(t.dealerCode, t.customerId),
+  ],
+);
+
+/** A saved tag expression; members are evaluated live, so a segment never goes stale. */
+export const segments = customerSchema.table('segments', {
+  id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+  name: text('name').notNull().unique('segments_name_key'),
+  expression: jsonb('expression').$type<SegmentExpression>().notNull(),
+  createdBy: text('created_by').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** An audit row per marketing export: who exported which segment through which channel, and how many. */
+export const segmentExports = customerSchema.table(
+  'segment_exports',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    segmentId: uuid('segment_id').notNull(),
+    channel: marketingChannelEnum('channel').notNull(),
+    size: integer('size').notNull(),
+    actor: text('actor').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('segment_exports_segment_idx').on(t.segmentId)],
 );
 
 /** The merge ledger: every merge with its rule and evidence, and what moved, so it can be undone. */
@@ -152,6 +275,8 @@ export const mergeRecords = customerSchema.table(
     /** Natural keys of what the merged customer owned, so unmerge can hand each back. */
     movedIdentities: jsonb('moved_identities').$type<IdentityKey[]>().notNull(),
     movedSourceRecords: jsonb('moved_source_records').$type<SourceRecordKey[]>().notNull(),
+    /** Ledger order, strictly increasing (created_at ties within a batch and under a fixed test clock). */
+    seq: bigserial('seq', { mode: 'number' }).notNull(),
     undoneAt: timestamp('undone_at', { withTimezone: true }),
     undoneBy: text('undone_by'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -161,6 +286,10 @@ export const mergeRecords = customerSchema.table(
     index('merge_records_merged_idx').on(t.mergedId),
   ],
 );
+
+/** The outbox (customer.merged, customer.unmerged, customer.consent_changed), relay state and inbox. */
+export const { outbox, relayState, inbox } = defineOutbox(customerSchema);
+export const eventTables = { outbox, relayState, inbox };
 
 export interface IdentityKey {
   kind: (typeof identityKindEnum.enumValues)[number];
@@ -172,6 +301,16 @@ export interface SourceRecordKey {
   externalId: string;
 }
 
+/** A segment expression as stored: exactly one operator or atom per node. */
+export type SegmentExpression =
+  | { and: SegmentExpression[] }
+  | { or: SegmentExpression[] }
+  | { not: SegmentExpression }
+  | { tag: string }
+  | { city: string }
+  | { ownsBrand: string }
+  | { consent: (typeof consentPurposeEnum.enumValues)[number] };
+
 export type MergeRecordRow = typeof mergeRecords.$inferSelect;
 export type SourceRecordRow = typeof sourceRecords.$inferSelect;
 export type CustomerRow = typeof customers.$inferSelect;
@@ -179,3 +318,10 @@ export type IdentityRow = typeof identities.$inferSelect;
 export type TagRow = typeof tags.$inferSelect;
 export type ConsentRow = typeof consents.$inferSelect;
 export type Source = (typeof sourceEnum.enumValues)[number];
+export type ConsentPurpose = (typeof consentPurposeEnum.enumValues)[number];
+export type EventKind = (typeof eventKindEnum.enumValues)[number];
+export type ConsentHistoryRow = typeof consentHistory.$inferSelect;
+export type CustomerEventRow = typeof customerEvents.$inferSelect;
+export type CustomerFactsRow = typeof customerFacts.$inferSelect;
+export type SegmentRow = typeof segments.$inferSelect;
+export type SegmentExportRow = typeof segmentExports.$inferSelect;

@@ -1,30 +1,29 @@
 import { randomUUID } from 'node:crypto';
 import { badInput, type Db, type PiiCipher } from '@cx/platform';
-import { maskEmail } from '@cx/platform/domain/email';
 import type { IdentityKey, Source, SourceRecordKey } from '../db/schema.ts';
+import { type RecordError, recordError } from '../errors.ts';
+import { rederive } from '../merge/rederive.ts';
 import { findCustomersByIds } from '../repositories/customers.ts';
 import {
-  type CustomerUpsert,
   findIdentityKeysByCustomerIds,
   findMatchingIdentities,
   findSourceRecordsByCustomerIds,
   findSourceRecordsByExternalIds,
-  type IdentityUpsert,
-  insertMergeRecords,
   repointCustomers,
-  upsertConsents,
   upsertCustomers,
   upsertIdentities,
   upsertSourceRecords,
 } from '../repositories/ingest.ts';
+import { insertMergeRecords, lockIdentityGraph } from '../repositories/merges.ts';
+import { customerMerged, publish } from '../repositories/outbox.ts';
+import { identitiesOf } from './identities.ts';
 import {
   type CustomerRecordInput,
   type NormalizedRecord,
   normalizeRecord,
-  type RecordError,
   type StoredPayload,
 } from './normalize.ts';
-import { deriveProfile, type ObservedRecord } from './survivorship.ts';
+import { deriveProfile } from './survivorship.ts';
 
 export const MAX_BATCH = 1000;
 
@@ -50,45 +49,6 @@ function matchKeys(p: StoredPayload): { key: string; rule: string }[] {
   if (p.phone && p.phoneVerified) keys.push({ key: `PHONE:${p.phone}`, rule: 'VERIFIED_PHONE' });
   if (p.nationalIdHash) keys.push({ key: `NATIONAL_ID:${p.nationalIdHash}`, rule: 'NATIONAL_ID' });
   return keys;
-}
-
-function identitiesOf(record: NormalizedRecord): Omit<IdentityUpsert, 'customerId'>[] {
-  const p = record.payload;
-  const out: Omit<IdentityUpsert, 'customerId'>[] = [
-    {
-      kind: 'EXTERNAL_ID',
-      source: record.source,
-      valueKey: record.externalId,
-      display: record.externalId,
-      verified: true,
-    },
-  ];
-  if (p.phone)
-    out.push({
-      kind: 'PHONE',
-      source: record.source,
-      valueKey: p.phone,
-      display: p.phone,
-      verified: p.phoneVerified,
-    });
-  if (p.nationalIdHash) {
-    out.push({
-      kind: 'NATIONAL_ID',
-      source: record.source,
-      valueKey: p.nationalIdHash,
-      display: p.nationalIdLast4!,
-      verified: true,
-    });
-  }
-  if (p.email)
-    out.push({
-      kind: 'EMAIL',
-      source: record.source,
-      valueKey: p.email,
-      display: maskEmail(p.email),
-      verified: false,
-    });
-  return out;
 }
 
 /** Union-find over customer ids: a merge points the loser at the survivor. */
@@ -128,12 +88,14 @@ export async function ingestCustomers(
     }
     const key = recordKey(result.record.source, result.record.externalId);
     if (seen.has(key)) {
-      userErrors.push({
-        index,
-        field: 'externalId',
-        code: 'DUPLICATE_IN_BATCH',
-        message: 'externalId: appears twice in this batch for the same source',
-      });
+      userErrors.push(
+        recordError(
+          index,
+          'externalId',
+          'DUPLICATE_IN_BATCH',
+          'appears twice in this batch for the same source',
+        ),
+      );
       continue;
     }
     seen.add(key);
@@ -142,6 +104,7 @@ export async function ingestCustomers(
   if (valid.length === 0) return { results: [], userErrors };
 
   return db.transaction(async (tx) => {
+    await lockIdentityGraph(tx);
     const existing = new Map(
       (await findSourceRecordsByExternalIds(tx, [...new Set(valid.map((r) => r.externalId))])).map((r) => [
         recordKey(r.source, r.externalId),
@@ -282,28 +245,27 @@ export async function ingestCustomers(
       now,
     );
 
-    // Survivorship re-derives every touched profile from all of its source records.
-    const touched = new Set(resolved.map((r) => finalId(r.customerId)));
-    const stored = await findSourceRecordsByCustomerIds(tx, [...touched]);
-    const recordsOf = new Map<string, ObservedRecord[]>();
-    for (const r of stored)
-      own(recordsOf, r.customerId, {
-        source: r.source,
-        observedAt: r.observedAt,
-        payload: r.payload as unknown as StoredPayload,
-      });
-    const upserts: CustomerUpsert[] = [...touched].map((id) => ({
-      id,
-      mergedInto: null,
-      ...deriveProfile(recordsOf.get(id) ?? []),
-    }));
     // Customers born and merged within this batch are kept, pointing at their survivor, so unmerge can restore them.
-    for (const id of losers)
-      if (created.has(id)) upserts.push({ id, mergedInto: finalId(id), ...deriveProfile([]) });
-    await upsertCustomers(tx, upserts, now);
-    await upsertConsents(tx, deriveConsents(stored), now);
+    await upsertCustomers(
+      tx,
+      [...losers]
+        .filter((id) => created.has(id))
+        .map((id) => ({ id, mergedInto: finalId(id), ...deriveProfile([]) })),
+      now,
+    );
+    // Survivorship re-derives every touched profile (and its consents and tags) from all of its source records.
+    const touched = [...new Set(resolved.map((r) => finalId(r.customerId)))];
+    await rederive(
+      tx,
+      touched,
+      { now, actor: options.actor, origin: 'SOURCE_RECORD' },
+      {
+        records: await findSourceRecordsByCustomerIds(tx, touched),
+        retired: [...losers].filter((id) => !created.has(id)),
+      },
+    );
 
-    await insertMergeRecords(
+    const ledger = await insertMergeRecords(
       tx,
       merges.map((m) => ({
         survivorId: finalId(m.survivor),
@@ -317,6 +279,7 @@ export async function ingestCustomers(
         createdAt: now,
       })),
     );
+    await publish(tx, ledger.map(customerMerged));
 
     const results: CustomerIngestResult[] = [
       ...unchanged.map((u) => ({ ...u, customerId: finalId(u.customerId) })),
@@ -329,36 +292,4 @@ export async function ingestCustomers(
     ].sort((a, b) => a.index - b.index);
     return { results, userErrors };
   });
-}
-
-/** Consent per purpose is the latest statement any source recorded for the person. */
-function deriveConsents(
-  stored: { customerId: string; observedAt: Date; source: Source; payload: unknown }[],
-) {
-  const latest = new Map<
-    string,
-    {
-      customerId: string;
-      purpose: StoredPayload['consents'][number]['purpose'];
-      granted: boolean;
-      source: Source;
-      at: number;
-    }
-  >();
-  for (const r of stored) {
-    for (const c of (r.payload as StoredPayload).consents ?? []) {
-      const key = `${r.customerId}:${c.purpose}`;
-      const prev = latest.get(key);
-      if (!prev || prev.at <= r.observedAt.getTime()) {
-        latest.set(key, {
-          customerId: r.customerId,
-          purpose: c.purpose,
-          granted: c.granted,
-          source: r.source,
-          at: r.observedAt.getTime(),
-        });
-      }
-    }
-  }
-  return [...latest.values()].map(({ at: _at, ...row }) => row);
 }

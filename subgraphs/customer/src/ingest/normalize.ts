@@ -3,6 +3,7 @@ import { normalizeEmail } from '@cx/platform/domain/email';
 import { validateNationalId } from '@cx/platform/domain/nationalId';
 import { normalizePhone } from '@cx/platform/domain/phone';
 import type { Source } from '../db/schema.ts';
+import { type RecordError, recordError } from '../errors.ts';
 
 export type ConsentPurpose = 'MARKETING_SMS' | 'MARKETING_PUSH' | 'DATA_SHARING_DEALER' | 'SENSITIVE_ID';
 
@@ -45,13 +46,6 @@ export interface NormalizedRecord {
   payloadHash: string;
 }
 
-export interface RecordError {
-  index: number;
-  field: string;
-  code: string;
-  message: string;
-}
-
 const MAX_TEXT = 200;
 
 function text(value: string | null | undefined): string | null {
@@ -67,7 +61,7 @@ export function normalizeRecord(
 ): { record: NormalizedRecord } | { errors: RecordError[] } {
   const errors: RecordError[] = [];
   const fail = (field: string, code: string, message: string) =>
-    errors.push({ index, field, code, message: `${field}: ${message}` });
+    errors.push(recordError(index, field, code, message));
 
   const externalId = input.externalId.trim();
   if (!externalId || externalId.length > 64)

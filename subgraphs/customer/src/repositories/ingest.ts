@@ -1,11 +1,10 @@
 import type { Db } from '@cx/platform';
 import { and, eq, inArray, or, sql } from 'drizzle-orm';
+import { fromExcluded, unnestRows } from '../db/bulk.ts';
 import {
-  consents,
   customers,
   type IdentityKey,
   identities,
-  mergeRecords,
   type SourceRecordKey,
   type SourceRecordRow,
   sourceRecords,
@@ -79,22 +78,27 @@ export async function upsertCustomers(db: Db, rows: CustomerUpsert[], now: Date)
   if (rows.length === 0) return;
   await db
     .insert(customers)
-    .values(rows.map((r) => ({ ...r, createdAt: now, updatedAt: now })))
+    .select(
+      unnestRows(
+        customers,
+        rows.map((r) => ({ ...r, createdAt: now, updatedAt: now })),
+      ),
+    )
     .onConflictDoUpdate({
       target: customers.id,
-      set: {
-        displayName: sql`excluded.display_name`,
-        phone: sql`excluded.phone`,
-        email: sql`excluded.email`,
-        nationalIdCipher: sql`excluded.national_id_cipher`,
-        nationalIdLast4: sql`excluded.national_id_last4`,
-        gender: sql`excluded.gender`,
-        birthDate: sql`excluded.birth_date`,
-        city: sql`excluded.city`,
-        province: sql`excluded.province`,
-        mergedInto: sql`excluded.merged_into`,
-        updatedAt: sql`excluded.updated_at`,
-      },
+      set: fromExcluded(customers, [
+        'displayName',
+        'phone',
+        'email',
+        'nationalIdCipher',
+        'nationalIdLast4',
+        'gender',
+        'birthDate',
+        'city',
+        'province',
+        'mergedInto',
+        'updatedAt',
+      ]),
     });
 }
 
@@ -105,16 +109,10 @@ export async function upsertSourceRecords(
   if (rows.length === 0) return;
   await db
     .insert(sourceRecords)
-    .values(rows)
+    .select(unnestRows(sourceRecords, rows))
     .onConflictDoUpdate({
       target: [sourceRecords.source, sourceRecords.externalId],
-      set: {
-        customerId: sql`excluded.customer_id`,
-        payload: sql`excluded.payload`,
-        payloadHash: sql`excluded.payload_hash`,
-        observedAt: sql`excluded.observed_at`,
-        updatedAt: sql`excluded.updated_at`,
-      },
+      set: fromExcluded(sourceRecords, ['customerId', 'payload', 'payloadHash', 'observedAt', 'updatedAt']),
     });
 }
 
@@ -128,7 +126,12 @@ export async function upsertIdentities(db: Db, rows: IdentityUpsert[], now: Date
   if (rows.length === 0) return;
   await db
     .insert(identities)
-    .values(rows.map((r) => ({ ...r, createdAt: now, updatedAt: now })))
+    .select(
+      unnestRows(
+        identities,
+        rows.map((r) => ({ ...r, createdAt: now, updatedAt: now })),
+      ),
+    )
     .onConflictDoUpdate({
       target: [identities.kind, identities.source, identities.valueKey],
       set: {
@@ -136,30 +139,6 @@ export async function upsertIdentities(db: Db, rows: IdentityUpsert[], now: Date
         display: sql`excluded.display`,
         // Once verified, an identity stays verified.
         verified: sql`${identities.verified} or excluded.verified`,
-        updatedAt: sql`excluded.updated_at`,
-      },
-    });
-}
-
-export async function upsertConsents(
-  db: Db,
-  rows: {
-    customerId: string;
-    purpose: (typeof consents.$inferInsert)['purpose'];
-    granted: boolean;
-    source: (typeof consents.$inferInsert)['source'];
-  }[],
-  now: Date,
-): Promise<void> {
-  if (rows.length === 0) return;
-  await db
-    .insert(consents)
-    .values(rows.map((r) => ({ ...r, createdAt: now, updatedAt: now })))
-    .onConflictDoUpdate({
-      target: [consents.customerId, consents.purpose],
-      set: {
-        granted: sql`excluded.granted`,
-        source: sql`excluded.source`,
         updatedAt: sql`excluded.updated_at`,
       },
     });
@@ -182,11 +161,6 @@ export async function repointCustomers(db: Db, moves: { from: string; to: string
   await db.execute(
     sql`update ${customers} set merged_into = m.target from (values ${values}) as m(origin, target) where ${customers.mergedInto} = m.origin or ${customers.id} = m.origin`,
   );
-}
-
-export async function insertMergeRecords(db: Db, rows: (typeof mergeRecords.$inferInsert)[]): Promise<void> {
-  if (rows.length === 0) return;
-  await db.insert(mergeRecords).values(rows);
 }
 
 export type { SourceRecordKey };

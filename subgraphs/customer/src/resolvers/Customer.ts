@@ -1,3 +1,4 @@
+import type { PageArgs } from '@cx/platform';
 import { maskEmail } from '@cx/platform/domain/email';
 import { maskNationalId } from '@cx/platform/domain/nationalId';
 import { maskPhone } from '@cx/platform/domain/phone';
@@ -51,5 +52,11 @@ export const Customer = {
   },
   async consents(c: CustomerRow, _: unknown, ctx: Context) {
     return ctx.loaders.consents.load(c.id);
+  },
+  async consentHistory(c: CustomerRow, args: PageArgs, ctx: Context) {
+    return ctx.loaders.consentHistory(c.id, args);
+  },
+  async mergeHistory(c: CustomerRow, args: PageArgs, ctx: Context) {
+    return ctx.loaders.mergeHistory(c.id, args);
   },
 };

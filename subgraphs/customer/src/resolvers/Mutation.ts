@@ -1,13 +1,25 @@
+import { assertUuid } from '@cx/platform';
+import { type ConsentUpdateInput, updateConsents } from '../consents/updateConsents.ts';
 import type { Context } from '../context.ts';
+import { type CustomerEventInput, recordEvents } from '../events/recordEvents.ts';
 import { ingestCustomers } from '../ingest/ingestCustomers.ts';
 import type { CustomerRecordInput } from '../ingest/normalize.ts';
+import { type ManualMergeInput, mergeManually } from '../merge/manualMerge.ts';
+import { unmerge } from '../merge/unmerge.ts';
+import type { SegmentExpressionInput } from '../segments/expression.ts';
+import { createSegment, exportSegment, type MarketingChannel } from '../segments/segmentService.ts';
+
+const clock = (ctx: Context) => ({ now: ctx.now(), actor: ctx.actor });
+
+/** After a committed change that may have written events: the relay publishes them now, not at its next poll. */
+function published<T>(ctx: Context, result: T): T {
+  ctx.kickRelay();
+  return result;
+}
 
 export const Mutation = {
   async customersIngest(_: unknown, args: { input: { records: CustomerRecordInput[] } }, ctx: Context) {
-    const report = await ingestCustomers(ctx.db, ctx.pii, args.input.records, {
-      now: ctx.now(),
-      actor: 'api',
-    });
+    const report = published(ctx, await ingestCustomers(ctx.db, ctx.pii, args.input.records, clock(ctx)));
     ctx.logger.info(
       {
         records: args.input.records.length,
@@ -22,5 +34,59 @@ export const Mutation = {
       ),
       userErrors: report.userErrors,
     };
+  },
+  async customerMerge(_: unknown, args: { input: ManualMergeInput }, ctx: Context) {
+    const input = {
+      survivorId: assertUuid(args.input.survivorId, 'input.survivorId', 'customer'),
+      mergedId: assertUuid(args.input.mergedId, 'input.mergedId', 'customer'),
+      reason: args.input.reason,
+    };
+    const result = published(ctx, await mergeManually(ctx.db, input, clock(ctx)));
+    ctx.logger.info(
+      { mergeId: result.merge?.id, errors: result.userErrors.length },
+      'customers merged by steward',
+    );
+    return result;
+  },
+  async customerUnmerge(_: unknown, args: { input: { mergeId: string } }, ctx: Context) {
+    const result = await unmerge(
+      ctx.db,
+      assertUuid(args.input.mergeId, 'input.mergeId', 'merge'),
+      clock(ctx),
+    );
+    ctx.logger.info({ mergeId: args.input.mergeId, errors: result.userErrors.length }, 'merge undone');
+    return result;
+  },
+  async customerEventsRecord(_: unknown, args: { input: { events: CustomerEventInput[] } }, ctx: Context) {
+    const report = await recordEvents(ctx.db, args.input.events, ctx.now());
+    return {
+      results: await Promise.all(
+        report.results.map(async (r) => ({ ...r, customer: await ctx.loaders.customer.load(r.customerId) })),
+      ),
+      userErrors: report.userErrors,
+    };
+  },
+  async consentUpdate(_: unknown, args: { input: ConsentUpdateInput }, ctx: Context) {
+    return published(ctx, await updateConsents(ctx.db, args.input, clock(ctx)));
+  },
+  async segmentCreate(
+    _: unknown,
+    args: { input: { name: string; expression: SegmentExpressionInput } },
+    ctx: Context,
+  ) {
+    return createSegment(ctx.db, args.input, clock(ctx));
+  },
+  async segmentExport(
+    _: unknown,
+    args: { input: { segmentId: string; channel: MarketingChannel } },
+    ctx: Context,
+  ) {
+    const segmentId = assertUuid(args.input.segmentId, 'input.segmentId', 'segment');
+    const result = await exportSegment(ctx.db, { segmentId, channel: args.input.channel }, clock(ctx));
+    ctx.logger.info(
+      { segmentId, channel: args.input.channel, size: result.export?.size },
+      'segment exported',
+    );
+    return result;
   },
 };

@@ -1,14 +1,12 @@
-import { badInput, notFound, type PageArgs, parsePageArgs, toConnection } from '@cx/platform';
-import { normalizePhone } from '@cx/platform/domain/phone';
+import { assertUuid, notFound, type PageArgs, parsePageArgs, toConnection } from '@cx/platform';
 import type { Context } from '../context.ts';
 import type { CustomerRow } from '../db/schema.ts';
-import { type CustomerSearch, countCustomers, searchCustomers } from '../repositories/customers.ts';
-
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { countCustomers, searchCustomers } from '../repositories/customers.ts';
+import { countAllSegments, listSegments } from '../repositories/segments.ts';
+import { type CustomerFilterInput, toSearch } from '../search/searchFilter.ts';
 
 export function assertCustomerId(id: string, field = 'id'): string {
-  if (!uuidPattern.test(id)) throw badInput(field, 'is not a customer id', 'INVALID_ID');
-  return id.toLowerCase();
+  return assertUuid(id, field, 'customer');
 }
 
 /** Loads a customer by id; a merged-away id resolves to its survivor (merge chains are kept flat). */
@@ -19,25 +17,7 @@ export async function loadCustomer(ctx: Context, id: string): Promise<CustomerRo
 }
 
 interface CustomersArgs extends PageArgs {
-  filter?: {
-    phone?: string | null;
-    namePrefix?: string | null;
-    city?: string | null;
-    tag?: string | null;
-  } | null;
-}
-
-function toSearch(filter: CustomersArgs['filter']): CustomerSearch {
-  const search: CustomerSearch = {};
-  if (filter?.phone) {
-    const phone = normalizePhone(filter.phone);
-    if (!phone.ok) throw badInput('filter.phone', phone.message, phone.code);
-    search.phone = phone.phone;
-  }
-  if (filter?.namePrefix?.trim()) search.namePrefix = filter.namePrefix.trim();
-  if (filter?.city?.trim()) search.city = filter.city.trim();
-  if (filter?.tag?.trim()) search.tag = filter.tag.trim();
-  return search;
+  filter?: CustomerFilterInput | null;
 }
 
 export const Query = {
@@ -48,7 +28,7 @@ export const Query = {
   },
   async customers(_: unknown, args: CustomersArgs, ctx: Context) {
     const page = parsePageArgs(args);
-    const search = toSearch(args.filter);
+    const search = toSearch(args.filter, ctx.pii, ctx.now());
     const rows = await searchCustomers(ctx.db, search, page);
     for (const row of rows) ctx.loaders.customer.prime(row.id, row);
     return toConnection(
@@ -57,5 +37,25 @@ export const Query = {
       (c) => ({ at: c.createdAt, id: c.id }),
       () => countCustomers(ctx.db, search),
     );
+  },
+  async customerMerge(_: unknown, args: { id: string }, ctx: Context) {
+    return ctx.loaders.merge.load(assertUuid(args.id, 'id', 'merge'));
+  },
+  async segment(_: unknown, args: { id: string }, ctx: Context) {
+    return ctx.loaders.segment.load(assertUuid(args.id, 'id', 'segment'));
+  },
+  async segments(_: unknown, args: PageArgs, ctx: Context) {
+    const page = parsePageArgs(args);
+    const rows = await listSegments(ctx.db, page);
+    for (const row of rows) ctx.loaders.segment.prime(row.id, row);
+    return toConnection(
+      rows,
+      page,
+      (s) => ({ at: s.createdAt, id: s.id }),
+      () => countAllSegments(ctx.db),
+    );
+  },
+  async segmentExport(_: unknown, args: { id: string }, ctx: Context) {
+    return ctx.loaders.segmentExport.load(assertUuid(args.id, 'id', 'segment export'));
   },
 };

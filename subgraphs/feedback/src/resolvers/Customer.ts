@@ -8,4 +8,10 @@ export const Customer = {
   surveyResponses(c: { id: string }, args: PageArgs, ctx: Context) {
     return ctx.loaders.responsesOfCustomer(c.id, args);
   },
+  surveyInvitations(c: { id: string }, args: PageArgs, ctx: Context) {
+    return ctx.loaders.invitationsOfCustomer(c.id, args);
+  },
+  surveySuppressions(c: { id: string }, args: PageArgs, ctx: Context) {
+    return ctx.loaders.suppressionsOfCustomer(c.id, args);
+  },
 };

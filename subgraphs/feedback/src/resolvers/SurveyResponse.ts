@@ -1,14 +1,18 @@
 import type { Context } from '../context.ts';
 import type { SurveyResponseRow } from '../db/schema.ts';
+import { customerRef, dealerRef } from './refs.ts';
 
 export const SurveyResponse = {
   async __resolveReference(ref: { id: string }, ctx: Context) {
     return ctx.loaders.response.load(ref.id);
   },
-  customer(r: SurveyResponseRow) {
-    return { id: r.customerId };
+  customer: customerRef,
+  dealer: dealerRef,
+  model: (r: SurveyResponseRow) => (r.modelCode ? { code: r.modelCode } : null),
+  async survey(r: SurveyResponseRow, _: unknown, ctx: Context) {
+    return r.surveyId ? ctx.loaders.survey.load(r.surveyId) : null;
   },
-  dealer(r: SurveyResponseRow) {
-    return r.dealerCode ? { code: r.dealerCode } : null;
+  async invitation(r: SurveyResponseRow, _: unknown, ctx: Context) {
+    return r.invitationId ? ctx.loaders.invitation.load(r.invitationId) : null;
   },
 };

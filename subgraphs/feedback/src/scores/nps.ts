@@ -1,5 +1,4 @@
-/** Responses below this count are flagged low-confidence (REFERENCE.md). */
-export const LOW_CONFIDENCE_BELOW = 30;
+import { LOW_CONFIDENCE_BELOW, type ScoreCounts, scoreValue } from './formulas.ts';
 
 export interface NpsScore {
   score: number | null;
@@ -11,9 +10,13 @@ export interface NpsScore {
 }
 
 /** NPS = % promoters (9-10) minus % detractors (0-6), from -100 to +100; null without responses. */
-export function npsScore(counts: { promoters: number; passives: number; detractors: number }): NpsScore {
-  const responses = counts.promoters + counts.passives + counts.detractors;
-  const score =
-    responses === 0 ? null : Math.round(((counts.promoters - counts.detractors) / responses) * 1000) / 10;
-  return { ...counts, responses, score, lowConfidence: responses < LOW_CONFIDENCE_BELOW };
+export function npsScore(counts: ScoreCounts): NpsScore {
+  return {
+    score: scoreValue('NPS', counts).score,
+    responses: counts.responses,
+    promoters: counts.favorable,
+    passives: counts.responses - counts.favorable - counts.unfavorable,
+    detractors: counts.unfavorable,
+    lowConfidence: counts.responses < LOW_CONFIDENCE_BELOW,
+  };
 }

@@ -11,6 +11,7 @@ import {
   pgSchema,
   text,
   timestamp,
+  uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
 
@@ -171,3 +172,25 @@ export type LeadRow = typeof leads.$inferSelect;
 export type SalesOrderRow = typeof salesOrders.$inferSelect;
 export type LeadAssignmentRow = typeof leadAssignments.$inferSelect;
 export type OutboxRow = typeof outbox.$inferSelect;
+
+/**
+ * Leads handed over by service advisors: which repair order surfaced the opportunity and why.
+ * The RepairOrder belongs to the service subgraph; sales keeps only its id (an entity reference).
+ */
+export const leadHandoffs = salesSchema.table(
+  'lead_handoffs',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    leadId: uuid('lead_id').notNull(),
+    repairOrderId: uuid('repair_order_id').notNull(),
+    customerId: uuid('customer_id').notNull(),
+    reason: text('reason').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('lead_handoffs_order_lead_uq').on(t.repairOrderId, t.leadId),
+    index('lead_handoffs_lead_idx').on(t.leadId, t.createdAt),
+  ],
+);
+
+export type LeadHandoffRow = typeof leadHandoffs.$inferSelect;

@@ -1,4 +1,5 @@
 import type { Context } from '../context.ts';
+import { createHandoffLead, type RepairOrderCreateSalesLeadInput } from '../handoff/createHandoffLead.ts';
 import { createLead, type LeadCreateInput } from '../leads/createLead.ts';
 
 export const Mutation = {
@@ -16,6 +17,21 @@ export const Mutation = {
         rejected: result.userErrors.length,
       },
       'lead created',
+    );
+    return { lead: result.lead, userErrors: result.userErrors };
+  },
+  /** Service-to-sales hand-off (README): a SERVICE_HANDOFF lead linked to the repair order. */
+  async repairOrderCreateSalesLead(
+    _: unknown,
+    args: { input: RepairOrderCreateSalesLeadInput },
+    ctx: Context,
+  ) {
+    const result = await createHandoffLead(ctx.db, args.input, ctx.now());
+    if (result.assignment) ctx.outbox.written();
+    if (result.lead) ctx.loaders.lead.prime(result.lead.id, result.lead);
+    ctx.logger.info(
+      { leadId: result.lead?.id, duplicate: result.duplicate, rejected: result.userErrors.length },
+      'service hand-off lead',
     );
     return { lead: result.lead, userErrors: result.userErrors };
   },

@@ -5,6 +5,7 @@ import { Customer } from './Customer.ts';
 import { Dealer } from './Dealer.ts';
 import { Lead } from './Lead.ts';
 import { LeadAssignmentEvent } from './LeadAssignmentEvent.ts';
+import { LeadHandoff } from './LeadHandoff.ts';
 import { Mutation } from './Mutation.ts';
 import { Query } from './Query.ts';
 import { SalesOrder } from './SalesOrder.ts';
@@ -18,7 +19,7 @@ export const resolvers: ResolverMap<Context> = {
   Subscription,
   Dealer,
   Consultant,
-  Lead,
+  Lead: { ...Lead, ...LeadHandoff },
   LeadAssignmentEvent,
   SalesOrder,
   Customer,

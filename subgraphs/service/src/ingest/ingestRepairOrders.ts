@@ -1,15 +1,19 @@
 import { badInput, contentHash, type Db, isUuid } from '@cx/platform';
 import { validateVin } from '@cx/platform/domain/vin';
-import type { repairOrderLines } from '../db/schema.ts';
+import type { repairOrderLines, RepairOrderStatus as Status } from '../db/schema.ts';
+import { recordVehicleFacts } from '../facts/vehicleFacts.ts';
+import { DEALER_CODE, DECIMAL_AMOUNT } from '../inputs.ts';
+import { ingestMayMove } from '../repairOrders/lifecycle.ts';
+import { recordSteps } from '../repairOrders/steps.ts';
 import {
   findRepairOrdersByExternalKeys,
   replaceLines,
   upsertRepairOrders,
 } from '../repositories/repairOrders.ts';
+import { transitionMessage } from '../stateMachine.ts';
+import type { Attribution } from '../userErrors.ts';
 
 export const MAX_BATCH = 1000;
-
-type Status = 'OPEN' | 'DISPATCHED' | 'IN_REPAIR' | 'QUALITY_CHECK' | 'SETTLED' | 'DELIVERED' | 'CANCELLED';
 
 export interface RepairOrderRecordInput {
   dealerCode: string;
@@ -30,11 +34,14 @@ export interface IngestError {
   message: string;
 }
 
-const decimal = /^\d{1,10}(\.\d{1,2})?$/;
 const keyOf = (dealerCode: string, externalId: string) => `${dealerCode}\u0000${externalId}`;
 
-/** Idempotent by (dealerCode, externalId), in one transaction with bulk statements. */
-export async function ingestRepairOrders(db: Db, inputs: RepairOrderRecordInput[], now: Date) {
+/**
+ * Idempotent by (dealerCode, externalId), in one transaction with bulk statements. Every new
+ * order and every status change lands in the timeline, and each visit updates vehicle_facts.
+ */
+export async function ingestRepairOrders(db: Db, inputs: RepairOrderRecordInput[], by: Attribution) {
+  const { now } = by;
   if (inputs.length > MAX_BATCH)
     throw badInput('input.records', `accepts at most ${MAX_BATCH} records per call`, 'BATCH_TOO_LARGE');
   const userErrors: IngestError[] = [];
@@ -52,7 +59,7 @@ export async function ingestRepairOrders(db: Db, inputs: RepairOrderRecordInput[
     const before = userErrors.length;
     const dealerCode = input.dealerCode.trim().toUpperCase();
     const externalId = input.externalId.trim();
-    if (!/^[A-Z0-9-]{2,32}$/.test(dealerCode))
+    if (!DEALER_CODE.test(dealerCode))
       fail(index, 'dealerCode', 'DEALER_CODE_INVALID', 'must be 2 to 32 letters, digits or dashes');
     if (!externalId || externalId.length > 64)
       fail(index, 'externalId', 'EXTERNAL_ID_INVALID', 'must be 1 to 64 characters');
@@ -73,7 +80,7 @@ export async function ingestRepairOrders(db: Db, inputs: RepairOrderRecordInput[
       fail(index, 'closedAt', 'CLOSED_BEFORE_OPENED', 'is before openedAt');
     let total = 0;
     (input.lines ?? []).forEach((line, i) => {
-      if (!decimal.test(line.unitPrice))
+      if (!DECIMAL_AMOUNT.test(line.unitPrice))
         fail(
           index,
           `lines[${i}].unitPrice`,
@@ -122,8 +129,24 @@ export async function ingestRepairOrders(db: Db, inputs: RepairOrderRecordInput[
         )
       ).map((r) => [keyOf(r.dealerCode, r.externalId ?? ''), r]),
     );
-    const changed = valid.filter(
-      (v) => existing.get(keyOf(v.input.dealerCode, v.input.externalId))?.ingestHash !== v.hash,
+    const priorOf = (dealerCode: string, externalId: string | null) =>
+      existing.get(keyOf(dealerCode, externalId ?? ''));
+    const statusOf = (v: (typeof valid)[number]): Status =>
+      v.input.status ?? priorOf(v.input.dealerCode, v.input.externalId)?.status ?? 'OPEN';
+    // A DMS may skip steps between syncs, but never reopen a finished order or go back.
+    const accepted = valid.filter((v) => {
+      const prior = priorOf(v.input.dealerCode, v.input.externalId);
+      if (!prior || ingestMayMove(prior.status, statusOf(v))) return true;
+      fail(
+        v.index,
+        'status',
+        'ILLEGAL_TRANSITION',
+        transitionMessage('repair order', prior.status, statusOf(v)),
+      );
+      return false;
+    });
+    const changed = accepted.filter(
+      (v) => priorOf(v.input.dealerCode, v.input.externalId)?.ingestHash !== v.hash,
     );
     const written = await upsertRepairOrders(
       tx,
@@ -132,7 +155,7 @@ export async function ingestRepairOrders(db: Db, inputs: RepairOrderRecordInput[
         externalId: v.input.externalId,
         vin: v.input.vin,
         customerId: v.input.customerId,
-        status: v.input.status ?? 'OPEN',
+        status: statusOf(v),
         mileageKm: v.input.mileageKm ?? null,
         totalAmount: v.total.toFixed(2),
         ingestHash: v.hash,
@@ -141,6 +164,23 @@ export async function ingestRepairOrders(db: Db, inputs: RepairOrderRecordInput[
         createdAt: now,
         updatedAt: now,
       })),
+    );
+    await recordSteps(
+      tx,
+      written.map((order) => ({ order, from: priorOf(order.dealerCode, order.externalId)?.status ?? null })),
+      'INGEST',
+      by,
+    );
+    await recordVehicleFacts(
+      tx,
+      written.map((r) => ({
+        vin: r.vin,
+        customerId: r.customerId,
+        dealerCode: r.dealerCode,
+        mileageKm: r.mileageKm,
+        mileageAt: r.openedAt,
+      })),
+      now,
     );
     const idByKey = new Map(written.map((r) => [keyOf(r.dealerCode, r.externalId ?? ''), r.id]));
     const lines: (typeof repairOrderLines.$inferInsert)[] = changed.flatMap((v) =>
@@ -154,7 +194,7 @@ export async function ingestRepairOrders(db: Db, inputs: RepairOrderRecordInput[
       })),
     );
     await replaceLines(tx, [...idByKey.values()], lines);
-    const results = valid.map((v) => {
+    const results = accepted.map((v) => {
       const key = keyOf(v.input.dealerCode, v.input.externalId);
       const prior = existing.get(key);
       const id = idByKey.get(key) ?? prior!.id;

@@ -3,6 +3,7 @@ import { and, eq, inArray, or, sql } from 'drizzle-orm';
 import {
   type RepairOrderLineRow,
   type RepairOrderRow,
+  type RepairOrderStatus,
   repairOrderLines,
   repairOrders,
 } from '../db/schema.ts';
@@ -78,4 +79,19 @@ export async function replaceLines(
   if (repairOrderIds.length === 0) return;
   await db.delete(repairOrderLines).where(inArray(repairOrderLines.repairOrderId, repairOrderIds));
   if (rows.length > 0) await db.insert(repairOrderLines).values(rows);
+}
+
+/** Reads a repair order and locks it until the transaction ends, so two steps cannot interleave. */
+export async function lockRepairOrder(db: Db, id: string): Promise<RepairOrderRow | null> {
+  const [row] = await db.select().from(repairOrders).where(eq(repairOrders.id, id)).for('update');
+  return row ?? null;
+}
+
+export async function updateRepairOrderStatus(
+  db: Db,
+  id: string,
+  change: { status: RepairOrderStatus; closedAt: Date | null; updatedAt: Date },
+): Promise<RepairOrderRow> {
+  const [row] = await db.update(repairOrders).set(change).where(eq(repairOrders.id, id)).returning();
+  return row!;
 }

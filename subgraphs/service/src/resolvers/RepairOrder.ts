@@ -28,4 +28,18 @@ export const RepairOrder = {
       amount: money(Number(l.quantity) * Number(l.unitPrice), r.currency),
     }));
   },
+  async timeline(r: RepairOrderRow, _: unknown, ctx: Context) {
+    const events = await ctx.loaders.timeline.load(r.id);
+    return events.map((e) => ({
+      from: e.fromStatus,
+      to: e.toStatus,
+      at: e.occurredAt,
+      actor: e.actor,
+      source: e.source,
+      note: e.note,
+    }));
+  },
+  async warrantyClaims(r: RepairOrderRow, _: unknown, ctx: Context) {
+    return ctx.loaders.warrantyClaimsOfOrder.load(r.id);
+  },
 };

@@ -1,7 +1,22 @@
+import { defineOutbox } from '@cx/platform';
 import { sql } from 'drizzle-orm';
-import { index, integer, jsonb, numeric, pgSchema, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import {
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgSchema,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 
 export const vehicleSchema = pgSchema('vehicle');
+
+/** Ownership changes for other subgraphs (service's care reminders, feedback's projections). */
+export const { outbox, relayState, inbox } = defineOutbox(vehicleSchema);
+export const eventTables = { outbox, relayState, inbox };
 
 export const powertrainEnum = vehicleSchema.enum('powertrain', ['ICE', 'HEV', 'PHEV', 'BEV']);
 export const mileageSourceEnum = vehicleSchema.enum('mileage_source', ['SERVICE', 'TELEMATICS', 'DMS']);
@@ -56,7 +71,11 @@ export const mileageReadings = vehicleSchema.table(
     source: mileageSourceEnum('source').notNull(),
     readAt: timestamp('read_at', { withTimezone: true }).notNull(),
   },
-  (t) => [index('mileage_vin_read_idx').on(t.vin, t.readAt.desc())],
+  (t) => [
+    index('mileage_vin_read_idx').on(t.vin, t.readAt.desc()),
+    // A re-sent reading (same vehicle, source and instant) is recognised instead of stored twice.
+    uniqueIndex('mileage_vin_source_read_uq').on(t.vin, t.source, t.readAt),
+  ],
 );
 
 export type ModelRow = typeof models.$inferSelect;

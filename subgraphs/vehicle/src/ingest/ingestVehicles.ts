@@ -1,17 +1,16 @@
-import { badInput, contentHash, type Db } from '@cx/platform';
+import { contentHash, type Db, event, isUuid, publishEvents } from '@cx/platform';
 import { validateVin } from '@cx/platform/domain/vin';
+import { eventTables } from '../db/schema.ts';
+import { assertBatchSize, errorCollector, inFuture, mileageOutOfRange } from '../records.ts';
+import { insertMileageReadings } from '../repositories/mileage.ts';
+import { findModelsByCodes } from '../repositories/models.ts';
 import {
   endOwnerships,
   findCurrentOwnershipsByVins,
-  findModelsByCodes,
   findVehiclesByVins,
-  insertMileageReadings,
   insertOwnerships,
   upsertVehicles,
 } from '../repositories/vehicles.ts';
-
-export const MAX_BATCH = 1000;
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface VehicleRecordInput {
   vin: string;
@@ -25,13 +24,6 @@ export interface VehicleRecordInput {
 
 export type VehicleIngestOutcome = 'CREATED' | 'UPDATED' | 'UNCHANGED';
 
-export interface IngestError {
-  index: number;
-  field: string;
-  code: string;
-  message: string;
-}
-
 interface ValidRecord {
   index: number;
   vin: string;
@@ -41,29 +33,21 @@ interface ValidRecord {
 
 /** Idempotent by VIN: one transaction, a bounded number of bulk statements per batch. */
 export async function ingestVehicles(db: Db, inputs: VehicleRecordInput[], now: Date) {
-  if (inputs.length > MAX_BATCH)
-    throw badInput('input.records', `accepts at most ${MAX_BATCH} records per call`, 'BATCH_TOO_LARGE');
-  const userErrors: IngestError[] = [];
-  const fail = (index: number, field: string, code: string, message: string) =>
-    userErrors.push({ index, field, code, message: `${field}: ${message}` });
+  assertBatchSize(inputs, 'input.records');
+  const { errors, fail, sorted } = errorCollector();
   const valid: ValidRecord[] = [];
   const seen = new Set<string>();
   for (const [index, input] of inputs.entries()) {
-    const before = userErrors.length;
+    const before = errors.length;
     const vin = validateVin(input.vin);
     if (!vin.ok) fail(index, 'vin', vin.code, vin.message);
-    if (input.ownerCustomerId && !uuidPattern.test(input.ownerCustomerId))
+    if (input.ownerCustomerId && !isUuid(input.ownerCustomerId))
       fail(index, 'ownerCustomerId', 'INVALID_ID', 'is not a customer id');
-    if (
-      input.mileageKm !== null &&
-      input.mileageKm !== undefined &&
-      (input.mileageKm < 0 || input.mileageKm > 2_000_000)
-    ) {
+    if (mileageOutOfRange(input.mileageKm))
       fail(index, 'mileageKm', 'MILEAGE_OUT_OF_RANGE', 'must be between 0 and 2,000,000');
-    }
-    if (input.purchasedAt && input.purchasedAt.getTime() > now.getTime() + 86_400_000)
+    if (input.purchasedAt && inFuture(input.purchasedAt, now))
       fail(index, 'purchasedAt', 'DATE_IN_FUTURE', 'lies in the future');
-    if (!vin.ok || userErrors.length > before) continue;
+    if (!vin.ok || errors.length > before) continue;
     if (seen.has(vin.vin)) {
       fail(index, 'vin', 'DUPLICATE_IN_BATCH', 'appears twice in this batch');
       continue;
@@ -81,25 +65,37 @@ export async function ingestVehicles(db: Db, inputs: VehicleRecordInput[], now: 
       hash: contentHash({ ...normalized, purchasedAt: input.purchasedAt?.toISOString() }),
     });
   }
-  if (valid.length === 0) return { results: [], userErrors };
+  if (valid.length === 0) return { results: [], userErrors: sorted() };
 
   return db.transaction(async (tx) => {
-    const knownModels = new Set(
-      (await findModelsByCodes(tx, [...new Set(valid.map((r) => r.input.modelCode))])).map((m) => m.code),
+    const knownModels = new Map(
+      (await findModelsByCodes(tx, [...new Set(valid.map((r) => r.input.modelCode))])).map((m) => [
+        m.code,
+        m,
+      ]),
     );
-    const accepted = valid.filter((r) => {
+    const known = valid.filter((r) => {
       if (knownModels.has(r.input.modelCode)) return true;
       fail(r.index, 'modelCode', 'UNKNOWN_MODEL', `'${r.input.modelCode}' is not in the model catalog`);
       return false;
     });
-    const existing = new Map(
-      (
-        await findVehiclesByVins(
-          tx,
-          accepted.map((r) => r.vin),
-        )
-      ).map((v) => [v.vin, v]),
-    );
+    const vins = known.map((r) => r.vin);
+    const existing = new Map((await findVehiclesByVins(tx, vins)).map((v) => [v.vin, v]));
+    const current = new Map((await findCurrentOwnershipsByVins(tx, vins)).map((o) => [o.vin, o]));
+    const isHandover = (r: ValidRecord) =>
+      Boolean(r.input.ownerCustomerId) && current.get(r.vin)?.customerId !== r.input.ownerCustomerId;
+    // A transfer dated before the current owner's start would leave an ownership ending before it began.
+    const accepted = known.filter((r) => {
+      const since = current.get(r.vin)?.startedAt;
+      if (!isHandover(r) || !since || (r.input.purchasedAt ?? now) >= since) return true;
+      fail(
+        r.index,
+        'purchasedAt',
+        'OWNERSHIP_DATE_CONFLICT',
+        `is before the current owner's start (${since.toISOString()})`,
+      );
+      return false;
+    });
     const changed = accepted.filter((r) => existing.get(r.vin)?.ingestHash !== r.hash);
     await upsertVehicles(
       tx,
@@ -114,36 +110,39 @@ export async function ingestVehicles(db: Db, inputs: VehicleRecordInput[], now: 
       })),
     );
     // A new owner ends the previous ownership at the hand-over date.
-    const current = new Map(
-      (
-        await findCurrentOwnershipsByVins(
-          tx,
-          changed.map((r) => r.vin),
-        )
-      ).map((o) => [o.vin, o]),
-    );
-    const handovers = changed.filter(
-      (r) => r.input.ownerCustomerId && current.get(r.vin)?.customerId !== r.input.ownerCustomerId,
-    );
+    const handovers = changed.filter(isHandover);
     await endOwnerships(
       tx,
       handovers
         .filter((r) => current.has(r.vin))
         .map((r) => ({ vin: r.vin, endedAt: r.input.purchasedAt ?? now })),
     );
-    await insertOwnerships(
+    const ownershipOf = (r: ValidRecord) => ({
+      vin: r.vin,
+      customerId: r.input.ownerCustomerId!,
+      startedAt: r.input.purchasedAt ?? now,
+    });
+    await insertOwnerships(tx, handovers.map(ownershipOf));
+    await publishEvents(
       tx,
-      handovers.map((r) => ({
-        vin: r.vin,
-        customerId: r.input.ownerCustomerId!,
-        startedAt: r.input.purchasedAt ?? now,
-      })),
+      eventTables,
+      handovers.map((r) => {
+        const model = knownModels.get(r.input.modelCode)!;
+        const ownership = ownershipOf(r);
+        return event('vehicle.ownership_changed', r.vin, {
+          ...ownership,
+          modelCode: model.code,
+          brand: model.brand,
+          startedAt: ownership.startedAt.toISOString(),
+        });
+      }),
     );
     await insertMileageReadings(
       tx,
       changed
         .filter((r) => r.input.mileageKm !== null && r.input.mileageKm !== undefined)
         .map((r) => ({ vin: r.vin, km: r.input.mileageKm!, source: 'DMS' as const, readAt: now })),
+      'replace',
     );
     const changedVins = new Set(changed.map((r) => r.vin));
     const results = accepted.map((r) => ({
@@ -155,6 +154,6 @@ export async function ingestVehicles(db: Db, inputs: VehicleRecordInput[], now: 
           ? 'UPDATED'
           : 'CREATED') as VehicleIngestOutcome,
     }));
-    return { results, userErrors: userErrors.sort((a, b) => a.index - b.index) };
+    return { results, userErrors: sorted() };
   });
 }

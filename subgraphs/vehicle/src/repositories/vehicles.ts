@@ -1,15 +1,6 @@
 import type { Db } from '@cx/platform';
-import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
-import {
-  type MileageRow,
-  type ModelRow,
-  mileageReadings,
-  models,
-  type OwnershipRow,
-  ownerships,
-  type VehicleRow,
-  vehicles,
-} from '../db/schema.ts';
+import { and, desc, inArray, isNull, sql } from 'drizzle-orm';
+import { type OwnershipRow, ownerships, type VehicleRow, vehicles } from '../db/schema.ts';
 
 export async function findVehiclesByVins(db: Db, vins: readonly string[]): Promise<VehicleRow[]> {
   if (vins.length === 0) return [];
@@ -17,22 +8,6 @@ export async function findVehiclesByVins(db: Db, vins: readonly string[]): Promi
     .select()
     .from(vehicles)
     .where(inArray(vehicles.vin, [...vins]));
-}
-
-export async function findModelsByCodes(db: Db, codes: readonly string[]): Promise<ModelRow[]> {
-  if (codes.length === 0) return [];
-  return db
-    .select()
-    .from(models)
-    .where(inArray(models.code, [...codes]));
-}
-
-export async function listModels(db: Db, brand?: string): Promise<ModelRow[]> {
-  return db
-    .select()
-    .from(models)
-    .where(brand ? eq(models.brand, brand) : undefined)
-    .orderBy(models.brand, models.series, desc(models.modelYear), models.code);
 }
 
 /** Current ownerships of many customers, newest purchase first. */
@@ -63,16 +38,6 @@ export async function findOwnershipsByVins(db: Db, vins: readonly string[]): Pro
     .from(ownerships)
     .where(inArray(ownerships.vin, [...vins]))
     .orderBy(desc(ownerships.startedAt), desc(ownerships.id));
-}
-
-/** The latest reading per VIN, in one statement (DISTINCT ON walks the (vin, read_at desc) index). */
-export async function findLatestMileageByVins(db: Db, vins: readonly string[]): Promise<MileageRow[]> {
-  if (vins.length === 0) return [];
-  return db
-    .selectDistinctOn([mileageReadings.vin])
-    .from(mileageReadings)
-    .where(inArray(mileageReadings.vin, [...vins]))
-    .orderBy(mileageReadings.vin, desc(mileageReadings.readAt));
 }
 
 export async function upsertVehicles(db: Db, rows: (typeof vehicles.$inferInsert)[]): Promise<void> {
@@ -106,12 +71,4 @@ export async function endOwnerships(db: Db, rows: { vin: string; endedAt: Date }
 export async function insertOwnerships(db: Db, rows: (typeof ownerships.$inferInsert)[]): Promise<void> {
   if (rows.length === 0) return;
   await db.insert(ownerships).values(rows);
-}
-
-export async function insertMileageReadings(
-  db: Db,
-  rows: (typeof mileageReadings.$inferInsert)[],
-): Promise<void> {
-  if (rows.length === 0) return;
-  await db.insert(mileageReadings).values(rows);
 }

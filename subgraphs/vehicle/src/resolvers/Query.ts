@@ -1,12 +1,23 @@
 import { badInput, notFound } from '@cx/platform';
-import { validateVin } from '@cx/platform/domain/vin';
 import type { Context } from '../context.ts';
-import { listModels } from '../repositories/vehicles.ts';
+import { listModels, type Powertrain } from '../repositories/models.ts';
+import { assertVin } from '../vin.ts';
 
-export function assertVin(input: string, field = 'vin'): string {
-  const result = validateVin(input);
-  if (!result.ok) throw badInput(field, result.message, result.code);
-  return result.vin;
+const price = /^\d{1,10}(\.\d{1,2})?$/;
+
+function priceArg(value: string | null | undefined, field: string): string | undefined {
+  const trimmed = value?.trim();
+  if (!trimmed) return undefined;
+  if (!price.test(trimmed))
+    throw badInput(field, 'must be a decimal amount with at most 2 decimals', 'MONEY_INVALID');
+  return trimmed;
+}
+
+interface VehicleModelsArgs {
+  brand?: string | null;
+  powertrain?: Powertrain | null;
+  priceMin?: string | null;
+  priceMax?: string | null;
 }
 
 export const Query = {
@@ -16,8 +27,23 @@ export const Query = {
     if (!vehicle) throw notFound('Vehicle', vin);
     return vehicle;
   },
-  async vehicleModels(_: unknown, args: { brand?: string | null }, ctx: Context) {
-    const rows = await listModels(ctx.db, args.brand ?? undefined);
+  async vehicleModel(_: unknown, args: { code: string }, ctx: Context) {
+    const code = args.code.trim().toUpperCase();
+    const model = await ctx.loaders.model.load(code);
+    if (!model) throw notFound('VehicleModel', code);
+    return model;
+  },
+  async vehicleModels(_: unknown, args: VehicleModelsArgs, ctx: Context) {
+    const priceMin = priceArg(args.priceMin, 'priceMin');
+    const priceMax = priceArg(args.priceMax, 'priceMax');
+    if (priceMin && priceMax && Number(priceMin) > Number(priceMax))
+      throw badInput('priceMax', 'must not be below priceMin', 'OUT_OF_RANGE');
+    const rows = await listModels(ctx.db, {
+      brand: args.brand?.trim() || undefined,
+      powertrain: args.powertrain ?? undefined,
+      priceMin,
+      priceMax,
+    });
     for (const m of rows) ctx.loaders.model.prime(m.code, m);
     return rows;
   },

@@ -1,3 +1,4 @@
+import type { PageArgs } from '@cx/platform';
 import type { Context } from '../context.ts';
 import type { VehicleRow } from '../db/schema.ts';
 
@@ -13,6 +14,9 @@ export const Vehicle = {
   },
   async mileageKm(v: VehicleRow, _: unknown, ctx: Context) {
     return (await ctx.loaders.latestMileage.load(v.vin))?.km ?? null;
+  },
+  mileageReadings(v: VehicleRow, args: PageArgs, ctx: Context) {
+    return ctx.loaders.mileageReadings(v.vin, args);
   },
   async currentOwner(v: VehicleRow, _: unknown, ctx: Context) {
     const current = await ctx.loaders.currentOwnership.load(v.vin);

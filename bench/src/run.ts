@@ -1,0 +1,431 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadEnv } from '@cx/platform/env';
+import postgres from 'postgres';
+import {
+  connectionBudget,
+  databaseExists,
+  databaseUrl,
+  inspectDataset,
+  prepareDataset,
+  sampleCustomerIds,
+} from './benchDatabase.ts';
+import { figure, type HookOutcome, hookSpecs, runHook } from './hooks.ts';
+import { machineInfo } from './machine.ts';
+import { resultsDir } from './paths.ts';
+import { summarizeProfile } from './profile.ts';
+import { renderMarkdown, writeResults } from './report.ts';
+import type { BenchResults, GatewayRun, GrowthPoint } from './results.ts';
+import {
+  addTotals,
+  bodiesFor,
+  fetch360s,
+  type MeasureSettings,
+  measureFloor,
+  measureGateway,
+  measureWindow,
+  seqScanCounters,
+  seqScanDeltas,
+  summarizeTotals,
+  type WindowTotals,
+  warmCustomers,
+} from './scenarios.ts';
+import {
+  type GatewayKind,
+  type GatewayProcess,
+  gatewayKinds,
+  gatewayLabels,
+  type SubgraphFleet,
+  startGatewayProcess,
+  startSubgraphs,
+} from './servers.ts';
+import { ratio } from './stats.ts';
+import { atLeast, atMost } from './targets.ts';
+
+/**
+ * `npm run bench -- [--quick] [--customers N] [--duration S] [--concurrency C] [--growth-url URL]
+ * [--skip-growth] [--server-url URL] [--profile] [--prototype]`: the performance suite of issue 9, loopback only, bounded in
+ * time. Prints Markdown and writes bench/results/<timestamp>.{md,json} and latest.{md,json}.
+ */
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    customers: { type: 'string' },
+    duration: { type: 'string' },
+    warmup: { type: 'string' },
+    concurrency: { type: 'string' },
+    seed: { type: 'string', default: '42' },
+    'growth-url': { type: 'string' },
+    'server-url': { type: 'string' },
+    profile: { type: 'boolean', default: false },
+    prototype: { type: 'boolean', default: false },
+    'skip-growth': { type: 'boolean', default: false },
+  },
+});
+
+function positive(name: string, raw: string | undefined, fallback: number): number {
+  const value = raw === undefined ? fallback : Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name}: must be a positive number`);
+  return value;
+}
+
+const quick = values.quick ?? false;
+const customers = Math.round(positive('customers', values.customers, quick ? 500 : 10_000));
+const durationSeconds = positive('duration', values.duration, quick ? 2 : 10);
+const warmupSeconds = positive('warmup', values.warmup, quick ? 1 : 3);
+const concurrency = Math.round(positive('concurrency', values.concurrency, quick ? 8 : 32));
+const seed = Math.round(positive('seed', values.seed, 42));
+const env = loadEnv();
+const serverUrl = values['server-url'] ?? env.DATABASE_URL ?? env.TEST_DATABASE_URL;
+if (!serverUrl) {
+  console.error('bench: needs Postgres: pass --server-url or set DATABASE_URL (or TEST_DATABASE_URL)');
+  process.exit(2);
+}
+
+const started = performance.now();
+const startedAt = new Date().toISOString();
+const log = (line: string) =>
+  console.log(`[bench ${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${line}`);
+const settings: MeasureSettings = { concurrency, warmupSeconds, durationSeconds };
+const fmt = (n: number | undefined, d = 1) => (n === undefined ? '-' : n.toFixed(d));
+
+const results: BenchResults = {
+  version: 1,
+  startedAt,
+  seconds: 0,
+  options: {
+    customers,
+    durationSeconds,
+    warmupSeconds,
+    concurrency,
+    quick,
+    seed,
+    sampleIds: 0,
+    poolMax: 0,
+    profile: values.profile ?? false,
+  },
+  machine: { ...machineInfo(), loadAverageEnd: [] },
+  dataset: { database: '', customers },
+  customer360: { gateways: [], identicalChecked: 0 },
+  growth: {},
+  hooks: {},
+  profiles: {},
+  targets: [],
+};
+
+async function postgresVersion(url: string): Promise<string> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const [row] = await sql<
+      { v: string }[]
+    >`select split_part(version(), ' ', 1) || ' ' || split_part(version(), ' ', 2) as v`;
+    return row?.v ?? 'Postgres';
+  } finally {
+    await sql.end();
+  }
+}
+
+/** Starts one gateway and checks its 360 answers against the first gateway's; null if it failed. */
+async function startChecked(
+  kind: GatewayKind,
+  fleet: SubgraphFleet,
+  ids: string[],
+  reference: { data?: unknown[] },
+): Promise<{ run: GatewayRun; gateway?: GatewayProcess }> {
+  const run: GatewayRun = { kind, label: gatewayLabels[kind] };
+  const t0 = performance.now();
+  let gateway: GatewayProcess | undefined;
+  try {
+    log(`${run.label}: starting`);
+    gateway = await startGatewayProcess(kind, fleet.urls);
+    run.startSeconds = (performance.now() - t0) / 1000;
+    const check = await fetch360s(gateway.url, ids.slice(0, 5));
+    results.customer360.identicalChecked = check.length;
+    if (!reference.data) reference.data = check;
+    else if (JSON.stringify(check) !== JSON.stringify(reference.data)) results.customer360.identical = false;
+    results.customer360.identical ??= true;
+    log(`${run.label}: up in ${run.startSeconds.toFixed(1)} s, 360 answers checked`);
+  } catch (error) {
+    run.error = (error as Error).message;
+    log(`${run.label}: FAILED: ${run.error.split('\n')[0]}`);
+    await gateway?.stop();
+    gateway = undefined;
+  }
+  return { run, gateway };
+}
+
+/**
+ * Every gateway is measured in `rounds` interleaved windows (A B C A B C ...), so drift in the
+ * machine's background load spreads over all of them instead of favouring whichever ran first.
+ */
+async function compareGateways(
+  running: { run: GatewayRun; gateway: GatewayProcess }[],
+  fleet: SubgraphFleet,
+  bodies: string[],
+): Promise<void> {
+  if (running.length === 0) return;
+  const rounds = quick ? 1 : 2;
+  log(`warming the subgraphs through ${running[0]!.run.label} (${2 * warmupSeconds} s)`);
+  await measureWindow(running[0]!.gateway, fleet, bodies, {
+    concurrency,
+    warmupSeconds,
+    durationSeconds: warmupSeconds,
+  });
+  const totals = new Map<GatewayKind, WindowTotals>();
+  for (let round = 1; round <= rounds; round += 1) {
+    for (const { run, gateway } of running) {
+      const window = {
+        concurrency,
+        warmupSeconds: round === 1 ? warmupSeconds : Math.min(warmupSeconds, 2),
+        durationSeconds: durationSeconds / rounds,
+      };
+      log(
+        `${run.label}: round ${round}/${rounds}, ${window.warmupSeconds} s warm-up + ${window.durationSeconds} s at concurrency ${concurrency}`,
+      );
+      const t = await measureWindow(gateway, fleet, bodies, window);
+      totals.set(run.kind, addTotals(totals.get(run.kind), t));
+    }
+  }
+  for (const { run } of running) {
+    const { load, cpu } = summarizeTotals(totals.get(run.kind)!);
+    run.load = load;
+    run.cpu = cpu;
+    log(
+      `${run.label}: ${fmt(load.throughput, 0)} req/s, p50 ${fmt(load.p50Ms)} ms, p99 ${fmt(load.p99Ms)} ms, ${load.errors} errors, gateway CPU ${fmt(cpu.gatewayMsPerRequest, 2)} ms/req`,
+    );
+    if (load.errors > 0) log(`${run.label}: first error: ${load.firstError}`);
+  }
+}
+
+async function unloaded(gateway: GatewayProcess, fleet: SubgraphFleet, ids: string[]) {
+  const single = {
+    concurrency: 1,
+    warmupSeconds: Math.min(warmupSeconds, 2),
+    durationSeconds: Math.min(durationSeconds, 5),
+  };
+  const { load } = await measureGateway(gateway, fleet, bodiesFor(ids), single);
+  log(`one client: p50 ${fmt(load.p50Ms)} ms, p99 ${fmt(load.p99Ms)} ms`);
+  return load;
+}
+
+/** CPU profiles of one gateway and the five subgraphs over one measured window (idle excluded). */
+async function profileUnderLoad(kind: GatewayKind, fleet: SubgraphFleet, ids: string[]): Promise<void> {
+  const dir = path.join(resultsDir, 'profiles', `${startedAt.replace(/[:.]/g, '-')}-${kind}`);
+  mkdirSync(dir, { recursive: true });
+  log(`${gatewayLabels[kind]}: profiling gateway and subgraphs over one measured window`);
+  const gateway = await startGatewayProcess(kind, fleet.urls);
+  const targets = [gateway, ...fleet.processes];
+  const fileOf = (name: string) => path.join(dir, `${name.replace(/[^a-z0-9]+/gi, '-')}.cpuprofile`);
+  try {
+    const { load } = await measureGateway(gateway, fleet, bodiesFor(ids), settings, async (edge) => {
+      if (edge === 'start') await Promise.all(targets.map((t) => t.profileStart()));
+      else await Promise.all(targets.map((t) => t.profileStop(fileOf(t.name))));
+    });
+    results.profiles[kind] = { ...summarizeProfile(fileOf(gateway.name)), throughput: load.throughput };
+    if (!results.profiles.subgraphs)
+      results.profiles.subgraphs = summarizeProfile(fleet.processes.map((p) => fileOf(p.name)));
+  } finally {
+    await gateway.stop();
+  }
+  const top = results.profiles[kind]!.areas.slice(0, 6).map(
+    (a) => `${a.name} ${(a.share * 100).toFixed(0)}%`,
+  );
+  log(`${gatewayLabels[kind]}: profile in ${path.relative(process.cwd(), dir)}: ${top.join(', ')}`);
+}
+
+async function growthPoint(url: string, label: string): Promise<GrowthPoint> {
+  const database = new URL(url).pathname.slice(1);
+  const point: GrowthPoint = { customers: 0, database };
+  let fleet: SubgraphFleet | undefined;
+  let gateway: GatewayProcess | undefined;
+  try {
+    point.customers = await inspectDataset(url);
+    log(`growth: ${label} dataset ${database} holds ${point.customers} customers; starting subgraphs on it`);
+    const ids = await sampleCustomerIds(url, 1000, seed);
+    log(
+      `growth ${label}: cache warm-up: the sampled customers read once in ${(await warmCustomers(url, ids)).toFixed(1)} s`,
+    );
+    fleet = await startSubgraphs(url, results.options.poolMax || (await connectionBudget(serverUrl!)));
+    gateway = await startGatewayProcess('cx', fleet.urls);
+    await fetch360s(gateway.url, ids.slice(0, 5));
+    const before = await seqScanCounters(url);
+    const { load } = await measureGateway(gateway, fleet, bodiesFor(ids), settings);
+    point.loaded = load;
+    log(
+      `growth ${label}: ${fmt(load.throughput, 0)} req/s, p50 ${fmt(load.p50Ms)} ms, p99 ${fmt(load.p99Ms)} ms`,
+    );
+    // Statistics reach pg_stat_user_tables when backends go idle: give them a moment.
+    await new Promise((r) => setTimeout(r, 1500));
+    point.seqScans = seqScanDeltas(before, await seqScanCounters(url));
+    point.single = await unloaded(gateway, fleet, ids);
+  } catch (error) {
+    point.error = (error as Error).message;
+    log(`growth ${label}: FAILED: ${point.error.split('\n')[0]}`);
+  } finally {
+    await gateway?.stop();
+    await fleet?.stop();
+  }
+  return point;
+}
+
+async function main(): Promise<void> {
+  log(
+    `machine: ${results.machine.cpus} CPUs, load average ${results.machine.loadAverage.join(' ')}; Node ${process.version}`,
+  );
+  results.machine.postgres = await postgresVersion(serverUrl!);
+  const database = `cx_bench_${customers}`;
+  const dataset = await prepareDataset({ serverUrl: serverUrl!, database, customers, seed, log });
+  results.dataset = { database, customers: dataset.customers, seeded: dataset.seeded };
+  const ids = await sampleCustomerIds(dataset.url, Math.min(1000, customers), seed);
+  results.options.sampleIds = ids.length;
+  log(`dataset ready: ${database}, ${ids.length} sampled customer ids`);
+  log(
+    `cache warm-up: the sampled customers read once in ${(await warmCustomers(dataset.url, ids)).toFixed(1)} s; starting the five subgraphs`,
+  );
+
+  const poolMax = await connectionBudget(serverUrl!);
+  results.options.poolMax = poolMax;
+  const fleet = await startSubgraphs(dataset.url, poolMax);
+  let ours: GatewayProcess | undefined;
+  try {
+    const reference: { data?: unknown[] } = {};
+    const measured: GatewayKind[] = values.prototype ? [...gatewayKinds, 'lean'] : [...gatewayKinds];
+    const running: { run: GatewayRun; gateway: GatewayProcess }[] = [];
+    for (const kind of measured) {
+      const { run, gateway } = await startChecked(kind, fleet, ids, reference);
+      results.customer360.gateways.push(run);
+      if (gateway) running.push({ run, gateway });
+    }
+    try {
+      await compareGateways(running, fleet, bodiesFor(ids));
+      ours = running.find((r) => r.run.kind === 'cx')?.gateway;
+      const cxRun = running.find((r) => r.run.kind === 'cx')?.run;
+      if (ours && cxRun) cxRun.single = await unloaded(ours, fleet, ids);
+    } finally {
+      for (const r of running) if (r.gateway !== ours) await r.gateway.stop();
+    }
+    const cx = results.customer360.gateways.find((g) => g.kind === 'cx');
+    results.growth.small = { customers, database, loaded: cx?.load, single: cx?.single };
+
+    log('floor: five hand-written statements per customer, straight from Postgres');
+    try {
+      results.floor = await measureFloor(dataset.url, ids, reference.data ?? [], settings, poolMax);
+      log(
+        `floor: ${fmt(results.floor.load.throughput, 0)} ops/s, p50 ${fmt(results.floor.load.p50Ms)} ms, p99 ${fmt(results.floor.load.p99Ms)} ms; matches gateway: ${results.floor.matchesGateway}`,
+      );
+    } catch (error) {
+      log(`floor: FAILED: ${(error as Error).message}`);
+    }
+
+    if (values.profile) {
+      for (const kind of measured) {
+        try {
+          await profileUnderLoad(kind, fleet, ids);
+        } catch (error) {
+          log(`profile ${kind}: FAILED: ${(error as Error).message.split('\n')[0]}`);
+        }
+      }
+    }
+
+    const growthUrl = await resolveGrowthUrl();
+    for (const spec of hookSpecs) {
+      if (!ours) {
+        results.hooks[spec.key] = { status: 'not measured', reason: 'our gateway failed to start' };
+        continue;
+      }
+      log(`${spec.key}: ${spec.file}`);
+      results.hooks[spec.key] = await runHook(spec, {
+        gatewayUrl: ours.url,
+        subgraphUrls: fleet.urls,
+        databaseUrl: dataset.url,
+        serverUrl: serverUrl!,
+        growthUrl,
+        customers,
+        quick,
+        durationSeconds,
+        concurrency,
+        log: (line) => log(`${spec.key}: ${line}`),
+      });
+      log(`${spec.key}: ${describeHook(results.hooks[spec.key]!)}`);
+    }
+    await ours?.stop();
+    ours = undefined;
+    await fleet.stop();
+
+    if (growthUrl) results.growth.large = await growthPoint(growthUrl, 'large');
+    else
+      results.growth.note = quick
+        ? 'The large (1M) point is skipped in quick mode.'
+        : 'No large dataset: pass --growth-url <postgres url of a database seeded with 1M customers> (or create cx_bench_1m on the same server: `createdb cx_bench_1m; DATABASE_URL=... npm run seed -- --customers 1000000`).';
+  } finally {
+    await ours?.stop();
+    await fleet.stop();
+  }
+  judge();
+}
+
+async function resolveGrowthUrl(): Promise<string | undefined> {
+  if (values['growth-url']) return values['growth-url'];
+  if (quick || values['skip-growth']) return undefined;
+  return (await databaseExists(serverUrl!, 'cx_bench_1m'))
+    ? databaseUrl(serverUrl!, 'cx_bench_1m')
+    : undefined;
+}
+
+function describeHook(outcome: HookOutcome): string {
+  if (outcome.status === 'measured')
+    return `measured in ${outcome.seconds.toFixed(1)} s: ${JSON.stringify(outcome.figures)}`;
+  if (outcome.status === 'failed') return `FAILED: ${outcome.error.split('\n')[0]}`;
+  return `not measured (${outcome.reason})`;
+}
+
+function judge(): void {
+  const g = (kind: GatewayKind) => results.customer360.gateways.find((r) => r.kind === kind)?.load;
+  const lead = results.hooks.leadStream;
+  const subscribers = figure(lead, 'subscribers', 'subscriberCount');
+  const large = results.growth.large;
+  results.targets = [
+    atLeast(
+      '360 throughput vs stock @apollo/gateway',
+      ratio(g('cx')?.throughput, g('apollo')?.throughput),
+      1.5,
+      'x',
+    ),
+    atLeast('360 throughput vs Hive Gateway', ratio(g('cx')?.throughput, g('hive')?.throughput), 1.2, 'x'),
+    atMost(
+      `360 p50 at ${large?.customers ? large.customers.toLocaleString('en-US') : '1M'} vs ${customers.toLocaleString('en-US')} customers`,
+      ratio(large?.loaded?.p50Ms, results.growth.small?.loaded?.p50Ms),
+      1.3,
+      'x',
+    ),
+    atMost(
+      `assignment-to-subscriber p99${subscribers ? ` (${subscribers} subscribers)` : ' with 1,000 subscribers'}`,
+      figure(lead, 'p99Ms', 'p99', 'p99_ms'),
+      100,
+      ' ms',
+      { strict: true, digits: 1 },
+    ),
+    atLeast(
+      'DMS ingest (customersIngest, batches of 1,000)',
+      figure(results.hooks.ingest, 'recordsPerSecond', 'rowsPerSecond', 'records_per_second'),
+      5000,
+      ' records/s',
+      0,
+    ),
+  ];
+}
+
+try {
+  await main();
+} catch (error) {
+  log(`FAILED: ${(error as Error).stack ?? error}`);
+  process.exitCode = 1;
+}
+results.seconds = (performance.now() - started) / 1000;
+results.machine.loadAverageEnd = machineInfo().loadAverage;
+if (results.targets.length === 0) judge();
+const markdown = renderMarkdown(results);
+console.log(`\n${markdown}`);
+const files = writeResults(resultsDir, results, markdown);
+log(`wrote ${files.map((f) => path.relative(process.cwd(), f)).join(', ')}`);

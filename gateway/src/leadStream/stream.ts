@@ -1,0 +1,174 @@
+import type { ExecutionResult } from 'graphql';
+import { type CursorCounters, SubscriberCursor } from './cursor.ts';
+import { LeadFeed } from './feed.ts';
+import type { StreamPlan } from './operation.ts';
+import { EventResults, type ExecuteEventQuery, forwardErrors } from './results.ts';
+import { effectiveDealerCode, type StreamScope } from './scope.ts';
+import type { SubgraphCursorSource } from './upstream.ts';
+
+export interface LeadStreamTuning {
+  /** Positions each shared feed remembers; a subscriber lagging further behind catches up on its own. */
+  feedCapacity?: number;
+  /** Positions a catch-up subscription buffers before it pauses. */
+  catchUpBuffer?: number;
+  /** Shared per-event results kept. */
+  resultCacheSize?: number;
+  /** Events whose results a subscriber requests ahead of delivering them. */
+  prefetch?: number;
+}
+
+export interface LeadStreamStats {
+  /** Client subscriptions open now. */
+  readonly subscribers: number;
+  /** Shared feeds open now (one per dealer filter in use). */
+  readonly feeds: number;
+  /** Subscriptions to the sales subgraph open now: one per feed plus one per catch-up in progress. */
+  readonly upstreamSubscriptions: number;
+  /** Subscriptions to the sales subgraph opened since start, resubscriptions after a lost connection included. */
+  readonly upstreamOpened: number;
+  /** Catch-up subscriptions started since start. */
+  readonly catchUps: number;
+  /** Per-event queries run through the gateway's query planning since start. */
+  readonly eventQueries: number;
+  /** Per-event results served from the shared cache since start. */
+  readonly eventQueryCacheHits: number;
+}
+
+/** One client subscription: pull a position, resolve the client's selection for it, hand it over. */
+class SubscriberStream implements AsyncIterableIterator<ExecutionResult> {
+  private readonly controller = new AbortController();
+  private ended = false;
+  /** Highest position already requested ahead, so each one is prefetched once, not on every pull. */
+  private prefetched = 0;
+
+  constructor(
+    private readonly cursor: SubscriberCursor,
+    private readonly resolve: (position: number) => Promise<ExecutionResult>,
+    private readonly prefetch: number,
+    private readonly onEnd: (stream: SubscriberStream) => void,
+  ) {}
+
+  async next(): Promise<IteratorResult<ExecutionResult>> {
+    if (this.ended) return { done: true, value: undefined };
+    const pulled = await this.cursor.next(this.controller.signal);
+    if (pulled === null || this.ended) return this.end();
+    if ('errors' in pulled) {
+      this.end();
+      return { done: false, value: { errors: forwardErrors(pulled.errors) } };
+    }
+    for (const position of this.cursor.peek(this.prefetch)) {
+      if (position <= this.prefetched) continue;
+      this.prefetched = position;
+      // Only warms the shared cache; a failure shows when the position is actually delivered.
+      this.resolve(position).catch(() => {});
+    }
+    return { done: false, value: await this.resolve(pulled.position) };
+  }
+
+  async return(): Promise<IteratorResult<ExecutionResult>> {
+    return this.end();
+  }
+
+  async throw(error: unknown): Promise<IteratorResult<ExecutionResult>> {
+    this.end();
+    throw error;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<ExecutionResult> {
+    return this;
+  }
+
+  /** Idempotent: aborts a pending pull (graphql-ws calls return() while next() is parked) and releases upstreams. */
+  end(): IteratorResult<ExecutionResult> {
+    if (!this.ended) {
+      this.ended = true;
+      this.controller.abort();
+      this.cursor.close();
+      this.onEnd(this);
+    }
+    return { done: true, value: undefined };
+  }
+}
+
+/** The gateway's side of `leadAssigned`: shared feeds per dealer filter, per-subscriber cursors, shared results. */
+export class LeadStream {
+  private readonly feeds = new Map<string, LeadFeed>();
+  private readonly streams = new Set<SubscriberStream>();
+  private readonly results: EventResults;
+  private readonly cursorCounters: CursorCounters = { catchUps: 0 };
+  private readonly feedCapacity: number;
+  private readonly catchUpBuffer: number;
+  private readonly prefetch: number;
+  readonly stats: LeadStreamStats;
+
+  constructor(
+    private readonly source: SubgraphCursorSource,
+    execute: ExecuteEventQuery,
+    tuning: LeadStreamTuning = {},
+  ) {
+    this.feedCapacity = tuning.feedCapacity ?? 10_000;
+    this.catchUpBuffer = tuning.catchUpBuffer ?? 200;
+    this.prefetch = tuning.prefetch ?? 4;
+    this.results = new EventResults(execute, tuning.resultCacheSize ?? 1_000);
+    const self = this;
+    this.stats = {
+      get subscribers() {
+        return self.streams.size;
+      },
+      get feeds() {
+        return self.feeds.size;
+      },
+      get upstreamSubscriptions() {
+        return self.source.counters.active;
+      },
+      get upstreamOpened() {
+        return self.source.counters.opened;
+      },
+      get catchUps() {
+        return self.cursorCounters.catchUps;
+      },
+      get eventQueries() {
+        return self.results.counters.executions;
+      },
+      get eventQueryCacheHits() {
+        return self.results.counters.cacheHits;
+      },
+    };
+  }
+
+  subscribe(plan: StreamPlan, scope: StreamScope): AsyncIterableIterator<ExecutionResult> {
+    const dealerCode = effectiveDealerCode(scope, plan.dealerCode);
+    const cursor = new SubscriberCursor(
+      this.feedFor(dealerCode),
+      this.source.open,
+      plan.after,
+      this.catchUpBuffer,
+      this.cursorCounters,
+    );
+    const stream = new SubscriberStream(
+      cursor,
+      (position) => this.results.get(plan, scope, position),
+      this.prefetch,
+      (s) => this.streams.delete(s),
+    );
+    this.streams.add(stream);
+    return stream;
+  }
+
+  /** Ends every subscription (their clients are being disconnected) and every upstream. */
+  async close(): Promise<void> {
+    for (const stream of [...this.streams]) stream.end();
+    await this.source.close();
+  }
+
+  private feedFor(dealerCode: string | null): LeadFeed {
+    const key = dealerCode ?? '';
+    const existing = this.feeds.get(key);
+    if (existing && !existing.failure) return existing;
+    const feed = new LeadFeed(dealerCode, this.feedCapacity, this.source.open, (empty) => {
+      if (this.feeds.get(key) === empty) this.feeds.delete(key);
+    });
+    this.feeds.set(key, feed);
+    return feed;
+  }
+}

@@ -1,0 +1,104 @@
+import type { Server } from 'node:http';
+import {
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  GraphQLError,
+  type GraphQLSchema,
+  Kind,
+  parse,
+} from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import type { Logger } from 'pino';
+import { WebSocketServer } from 'ws';
+import { planStream, validateStreamDocument } from './operation.ts';
+import { type StreamScope, scopeOfConnection } from './scope.ts';
+import type { LeadStream } from './stream.ts';
+
+export interface GraphqlWsOptions {
+  server: Server;
+  path: string;
+  /** The supergraph's API schema, built with this module's graphql instance. */
+  schema: GraphQLSchema;
+  stream: LeadStream;
+  logger: Logger;
+  maxPayloadBytes: number;
+  /** How long close() lets clients answer the close handshake before dropping them. */
+  closeGraceMs?: number;
+}
+
+export interface GraphqlWsServer {
+  close(): Promise<void>;
+}
+
+/** What every operation of one connection executes with. A class, so `contextValue` can be checked at runtime. */
+class ConnectionContext {
+  constructor(readonly scope: StreamScope) {}
+}
+
+// Lexer tokens per document: far above any real dashboard subscription, far below a parser DoS.
+const MAX_TOKENS = 5_000;
+
+/**
+ * graphql-ws on the gateway's own HTTP server and path. Syntax and validation errors come back as
+ * graphql-ws `error` messages. They are produced by the `parse` and `validate` hooks rather than
+ * onSubscribe because graphql-ws only accepts errors from onSubscribe that are instances of its
+ * own graphql copy, and under vitest that copy differs from this module's.
+ */
+export function serveGraphqlWs(options: GraphqlWsOptions): GraphqlWsServer {
+  const { schema, stream, logger } = options;
+  const syntaxErrors = new WeakMap<DocumentNode, GraphQLError>();
+  const wss = new WebSocketServer({
+    server: options.server,
+    path: options.path,
+    maxPayload: options.maxPayloadBytes,
+  });
+
+  const ws = useServer(
+    {
+      schema,
+      parse: (source) => {
+        try {
+          return parse(source, { maxTokens: MAX_TOKENS });
+        } catch (error) {
+          if (!(error instanceof GraphQLError)) throw error;
+          const empty: DocumentNode = { kind: Kind.DOCUMENT, definitions: [] };
+          syntaxErrors.set(empty, error);
+          return empty;
+        }
+      },
+      validate: (s, document) => {
+        const syntax = syntaxErrors.get(document);
+        return syntax ? [syntax] : validateStreamDocument(s, document);
+      },
+      context: (ctx) => new ConnectionContext(scopeOfConnection(ctx.connectionParams, ctx.extra.request)),
+      subscribe: (args: ExecutionArgs): ExecutionResult | AsyncIterableIterator<ExecutionResult> => {
+        const context = args.contextValue;
+        if (!(context instanceof ConnectionContext)) throw new Error('graphql-ws context was not set up');
+        const plan = planStream(schema, args.document, args.operationName, args.variableValues);
+        if ('errors' in plan) return plan;
+        logger.debug({ after: plan.after, dealerCode: plan.dealerCode }, 'lead stream subscription');
+        return stream.subscribe(plan, context.scope);
+      },
+      // validate() admits subscriptions only, so this never runs; it keeps graphql-js' executor out.
+      execute: () => ({ errors: [new GraphQLError('Only subscriptions are served over WebSocket.')] }),
+    },
+    wss,
+  );
+
+  return {
+    close: async () => {
+      // Sends 1001 Going Away to every client; a peer that never answers is dropped after the grace period.
+      const disposed = ws.dispose();
+      const grace = setTimeout(() => {
+        for (const client of wss.clients) client.terminate();
+      }, options.closeGraceMs ?? 1_000);
+      try {
+        await disposed;
+      } finally {
+        clearTimeout(grace);
+      }
+      await stream.close();
+    },
+  };
+}

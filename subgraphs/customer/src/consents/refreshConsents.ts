@@ -1,0 +1,91 @@
+import { type Db, event } from '@cx/platform';
+import type { ConsentHistoryRow, ConsentPurpose, ConsentRow, Source, SourceRecordRow } from '../db/schema.ts';
+import type { StoredPayload } from '../ingest/normalize.ts';
+import {
+  type ConsentState,
+  deleteConsentStates,
+  findCurrentConsents,
+  findDirectStatements,
+  insertConsentHistory,
+  upsertConsentStates,
+} from '../repositories/consents.ts';
+import { publish } from '../repositories/outbox.ts';
+import type { Trees } from '../repositories/trees.ts';
+import { type ConsentStatement, deriveConsents } from './deriveConsents.ts';
+
+export interface ConsentChangeContext {
+  now: Date;
+  actor: string;
+  /** Why the state changed, for the history rows; null when the caller already wrote the history (DIRECT). */
+  origin: Exclude<ConsentHistoryRow['origin'], 'DIRECT'> | null;
+}
+
+/**
+ * Re-derives the current consents of these merge trees from every statement their members hold
+ * (source records on the root, direct statements on any member), writes what changed and a
+ * history row and a customer.consent_changed event per change. A constant number of statements.
+ */
+export async function refreshConsents(
+  db: Db,
+  trees: Trees,
+  records: readonly Pick<SourceRecordRow, 'customerId' | 'source' | 'observedAt' | 'payload'>[],
+  context: ConsentChangeContext,
+): Promise<void> {
+  if (trees.roots.length === 0) return;
+  const statements = new Map<string, ConsentStatement[]>(trees.roots.map((r) => [r, []]));
+  for (const r of records) {
+    for (const c of (r.payload as unknown as StoredPayload).consents ?? [])
+      statements.get(r.customerId)?.push({ ...c, at: r.observedAt, source: r.source, direct: false });
+  }
+  for (const d of await findDirectStatements(db, trees.all)) {
+    const root = trees.rootOf.get(d.customerId);
+    if (root && d.source)
+      statements
+        .get(root)
+        ?.push({ purpose: d.purpose, granted: d.granted, at: d.effectiveAt, source: d.source, direct: true });
+  }
+  const current = new Map<string, Map<ConsentPurpose, ConsentRow>>(trees.roots.map((r) => [r, new Map()]));
+  for (const c of await findCurrentConsents(db, trees.roots)) current.get(c.customerId)?.set(c.purpose, c);
+  const upserts: ConsentState[] = [];
+  const removals: { customerId: string; purpose: ConsentPurpose }[] = [];
+  const changes: { customerId: string; purpose: ConsentPurpose; granted: boolean; source: Source | null }[] =
+    [];
+  const change = (customerId: string, purpose: ConsentPurpose, granted: boolean, source: Source | null) =>
+    changes.push({ customerId, purpose, granted, source });
+  for (const root of trees.roots) {
+    const derived = deriveConsents(statements.get(root) ?? []);
+    const held = current.get(root)!;
+    for (const [purpose, s] of derived) {
+      const prev = held.get(purpose);
+      if (prev && prev.granted === s.granted && prev.source === s.source) continue;
+      upserts.push({ customerId: root, purpose, granted: s.granted, source: s.source });
+      if (!prev || prev.granted !== s.granted) change(root, purpose, s.granted, s.source);
+    }
+    for (const c of held.values()) {
+      if (derived.has(c.purpose)) continue;
+      // No statement left (it left with an unmerged customer): no consent.
+      removals.push({ customerId: root, purpose: c.purpose });
+      if (c.granted) change(root, c.purpose, false, null);
+    }
+  }
+  await upsertConsentStates(db, upserts, context.now);
+  await deleteConsentStates(db, removals);
+  const { origin, actor, now } = context;
+  if (origin)
+    await insertConsentHistory(
+      db,
+      changes.map((c) => ({ ...c, origin, actor, effectiveAt: now, createdAt: now })),
+    );
+  // Other subgraphs (e.g. survey and messaging channels) keep their own view of who may be contacted.
+  await publish(
+    db,
+    changes.map((c) =>
+      event('customer.consent_changed', c.customerId, {
+        customerId: c.customerId,
+        purpose: c.purpose,
+        granted: c.granted,
+        at: now.toISOString(),
+      }),
+    ),
+  );
+}

@@ -1,0 +1,69 @@
+import type { Db } from '@cx/platform';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { fromExcluded, unnestRows } from '../db/bulk.ts';
+import { type ConsentPurpose, consentHistory, consents, type Source } from '../db/schema.ts';
+
+export async function findDirectStatements(db: Db, customerIds: readonly string[]) {
+  if (customerIds.length === 0) return [];
+  return db
+    .select()
+    .from(consentHistory)
+    .where(and(inArray(consentHistory.customerId, [...customerIds]), eq(consentHistory.origin, 'DIRECT')));
+}
+
+export async function findCurrentConsents(db: Db, customerIds: readonly string[]) {
+  if (customerIds.length === 0) return [];
+  return db
+    .select()
+    .from(consents)
+    .where(inArray(consents.customerId, [...customerIds]));
+}
+
+export interface ConsentState {
+  customerId: string;
+  purpose: ConsentPurpose;
+  granted: boolean;
+  source: Source;
+}
+
+export async function upsertConsentStates(db: Db, rows: ConsentState[], now: Date): Promise<void> {
+  if (rows.length === 0) return;
+  await db
+    .insert(consents)
+    .select(
+      unnestRows(
+        consents,
+        rows.map((r) => ({ ...r, createdAt: now, updatedAt: now })),
+      ),
+    )
+    .onConflictDoUpdate({
+      target: [consents.customerId, consents.purpose],
+      set: fromExcluded(consents, ['granted', 'source', 'updatedAt']),
+    });
+}
+
+export async function deleteConsentStates(
+  db: Db,
+  rows: { customerId: string; purpose: ConsentPurpose }[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  const values = sql.join(
+    rows.map((r) => sql`(${r.customerId}::uuid, ${r.purpose}::customer.consent_purpose)`),
+    sql`, `,
+  );
+  await db.delete(consents).where(sql`(${consents.customerId}, ${consents.purpose}) in (${values})`);
+}
+
+/** Merged-away customers hold no consent of their own: their survivor's state covers them. */
+export async function deleteConsentsOf(db: Db, customerIds: readonly string[]): Promise<void> {
+  if (customerIds.length === 0) return;
+  await db.delete(consents).where(inArray(consents.customerId, [...customerIds]));
+}
+
+export async function insertConsentHistory(
+  db: Db,
+  rows: (typeof consentHistory.$inferInsert)[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await db.insert(consentHistory).select(unnestRows(consentHistory, rows));
+}

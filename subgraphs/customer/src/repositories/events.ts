@@ -1,0 +1,18 @@
+import type { Db } from '@cx/platform';
+import { inArray } from 'drizzle-orm';
+import { unnestRows } from '../db/bulk.ts';
+import { type CustomerEventRow, customerEvents } from '../db/schema.ts';
+
+export async function findEventsByIds(db: Db, eventIds: readonly string[]): Promise<CustomerEventRow[]> {
+  if (eventIds.length === 0) return [];
+  return db
+    .select()
+    .from(customerEvents)
+    .where(inArray(customerEvents.eventId, [...eventIds]));
+}
+
+export async function insertEvents(db: Db, rows: (typeof customerEvents.$inferInsert)[]): Promise<void> {
+  if (rows.length === 0) return;
+  // A concurrent re-send of the same event id is a no-op, not an error.
+  await db.insert(customerEvents).select(unnestRows(customerEvents, rows)).onConflictDoNothing();
+}

@@ -1,0 +1,5 @@
+import type { ConsentHistoryRow } from '../db/schema.ts';
+
+export const ConsentChange = {
+  recordedAt: (c: ConsentHistoryRow) => c.createdAt,
+};

@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX "mileage_vin_source_read_uq" ON "vehicle"."mileage_readings" USING btree ("vin","source","read_at");

@@ -1,0 +1,120 @@
+import { schema as customerSchema } from '@cx/customer';
+import { count, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingest, nationalIdNo, phoneNo } from '../../subgraphs/customer/test/operations.ts';
+import { startTestStack, type TestStack } from '../helpers/testStack.ts';
+
+const record = (serial: number, extra: Record<string, unknown> = {}) => ({
+  source: 'DMS',
+  externalId: `DMS-B-${serial}`,
+  name: `Customer ${serial}`,
+  phone: phoneNo(500_000 + serial),
+  phoneVerified: true,
+  nationalId: nationalIdNo(serial),
+  email: `c${serial}@example.com`,
+  city: serial % 2 ? 'Shanghai' : 'Hangzhou',
+  consents: [{ purpose: 'MARKETING_SMS', granted: serial % 3 !== 0 }],
+  ...extra,
+});
+
+describe('customersIngest through the gateway', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack('customer_ingest');
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  /** SQL statements the customer subgraph issued for one ingest call, and the call's report. */
+  async function measured(records: Record<string, unknown>[]) {
+    const counter = stack.databases.customer.counter;
+    counter.reset();
+    const report = await ingest(stack, records);
+    return { statements: counter.requestCount, report };
+  }
+
+  it('uses a constant number of SQL statements per batch, not one per record', async () => {
+    const small = await measured(Array.from({ length: 10 }, (_, i) => record(i)));
+    const large = await measured(Array.from({ length: 1000 }, (_, i) => record(1000 + i)));
+    expect(small.report.userErrors).toEqual([]);
+    expect(large.report.userErrors).toEqual([]);
+    expect(large.report.results.every((r) => r.outcome === 'CREATED')).toBe(true);
+    // Half of a new batch matches those customers by verified phone: a merge-free MATCHED batch,
+    // the other half merges two existing customers each (the phone of one, the ID of another).
+    const merging = await measured(
+      Array.from({ length: 1000 }, (_, i) =>
+        i % 2
+          ? record(5000 + i, { phone: phoneNo(500_000 + 1000 + i), nationalId: null, source: 'APP' })
+          : record(5000 + i, {
+              source: 'APP',
+              phone: phoneNo(500_000 + 1000 + i),
+              nationalId: nationalIdNo(1000 + i + 1),
+            }),
+      ),
+    );
+    expect(merging.report.userErrors).toEqual([]);
+    const outcomes = new Set(merging.report.results.map((r) => r.outcome));
+    expect(outcomes).toEqual(new Set(['MATCHED', 'MERGED']));
+    console.log(
+      `customersIngest statements: 10 records ${small.statements}, 1,000 new ${large.statements}, 1,000 matching/merging ${merging.statements}`,
+    );
+    expect(large.statements).toBe(small.statements);
+    expect(large.statements).toBeLessThanOrEqual(20);
+    // Merges add a fixed set: the losers' records and identities, three re-points, the ledger, the outbox...
+    expect(merging.statements).toBeLessThanOrEqual(large.statements + 10);
+  });
+
+  it('re-sending a batch changes nothing and reports UNCHANGED', async () => {
+    const batch = Array.from({ length: 20 }, (_, i) => record(9000 + i));
+    const first = await ingest(stack, batch);
+    expect(first.results.map((r) => r.outcome)).toEqual(batch.map(() => 'CREATED'));
+    const [{ n: ledgerBefore }] = await stack.dbs.customer
+      .select({ n: count() })
+      .from(customerSchema.consentHistory);
+    const { statements, report } = await measured(batch);
+    expect(report.results.map((r) => r.outcome)).toEqual(batch.map(() => 'UNCHANGED'));
+    expect(report.results.map((r) => r.customer.id)).toEqual(first.results.map((r) => r.customer.id));
+    const [{ n: ledgerAfter }] = await stack.dbs.customer
+      .select({ n: count() })
+      .from(customerSchema.consentHistory);
+    expect(ledgerAfter).toBe(ledgerBefore);
+    // Reads only: the source records, the identities that could match, the known customers.
+    expect(statements).toBeLessThanOrEqual(6);
+    const [row] = await stack.dbs.customer
+      .select()
+      .from(customerSchema.customers)
+      .where(eq(customerSchema.customers.id, first.results[0]!.customer.id));
+    expect(row!.displayName).toBe('Customer 9000');
+  });
+
+  it('reports bad phones, ID numbers and emails each with its own code, and lands the good records', async () => {
+    const bad = [
+      record(7001, { phone: '1390000' }),
+      record(7002, { phone: '+86 120 1234 5678' }),
+      record(7003, { phone: '00000000000' }),
+      record(7004, { nationalId: '11010519491231002' }),
+      record(7005, { nationalId: '110105194902300021' }),
+      record(7006, { nationalId: '110105194912310021' }),
+      record(7007, { email: 'not-an-email' }),
+    ];
+    const good = record(7008, { phone: '+86 139-0070-0008', nationalId: '11010519491231002x' });
+    const { results, userErrors } = await ingest(stack, [...bad, good]);
+    expect(userErrors.map((e) => [e.index, e.field, e.code])).toEqual([
+      [0, 'phone', 'PHONE_FORMAT'],
+      [1, 'phone', 'PHONE_PREFIX'],
+      [2, 'phone', 'PHONE_BLOCKED'],
+      [3, 'nationalId', 'NATIONAL_ID_FORMAT'],
+      [4, 'nationalId', 'NATIONAL_ID_BIRTH_DATE'],
+      [5, 'nationalId', 'NATIONAL_ID_CHECKSUM'],
+      [6, 'email', 'EMAIL_FORMAT'],
+    ]);
+    for (const e of userErrors) expect(e.message).toMatch(new RegExp(`^${e.field}: `));
+    expect(results.map((r) => [r.index, r.outcome])).toEqual([[7, 'CREATED']]);
+    const customer = await stack.graphql<{ customer: { phone: string; nationalId: string } }>(
+      `query ($id: ID!) { customer(id: $id) { phone nationalId } }`,
+      { id: results[0]!.customer.id },
+    );
+    expect(customer.data!.customer).toEqual({ phone: '139****0008', nationalId: '**************002X' });
+  });
+});
