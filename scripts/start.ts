@@ -1,4 +1,5 @@
 import { schema as customerSchema } from '@cx/customer';
+import { mintDevToken } from '@cx/gateway/auth';
 import {
   createPiiCipher,
   databaseUrlFor,
@@ -7,8 +8,9 @@ import {
   portFor,
   subgraphNames,
 } from '@cx/platform';
+import { schema as salesSchema } from '@cx/sales';
 import { isSeeded, seedDemo } from '../bench/src/seedDemo.ts';
-import { openDatabases, startStack } from './lib/stack.ts';
+import { openDatabases, securityFromEnv, startStack } from './lib/stack.ts';
 
 /**
  * `npm start`: the whole supergraph in one process. Without DATABASE_URL it runs on one embedded
@@ -54,6 +56,7 @@ const stack = await startStack(
     logLevel: env.LOG_LEVEL === 'info' ? 'warn' : env.LOG_LEVEL,
     development: env.NODE_ENV === 'development',
     maxBodyBytes: env.MAX_BODY_BYTES,
+    security: securityFromEnv(env),
   },
   databases,
 );
@@ -68,8 +71,33 @@ console.log(`\nSupergraph ready: ${stack.gateway.url}`);
 for (const name of subgraphNames) console.log(`  ${name.padEnd(9)} ${stack.subgraphs[name].url}`);
 if (sample)
   console.log(
-    `\nTry: curl -s ${stack.gateway.url} -H 'content-type: application/json' -d '{"query":"{ customer(id: \\"${sample.id}\\") { displayName phone vehicles { vin model { name } } } }"}'`,
+    `\nTry: curl -s ${stack.gateway.url} -H 'content-type: application/json' -H "authorization: Bearer $TOKEN" -d '{"query":"{ customer(id: \\"${sample.id}\\") { displayName phone vehicles { vin model { name } } } }"}'`,
   );
+
+// Ready-to-use demo tokens (HS256 with the development secret; production verifies against JWKS).
+const jwt = { secret: env.JWT_SECRET, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE };
+const [dealer] = await dbs.sales
+  .select({ code: salesSchema.dealers.code })
+  .from(salesSchema.dealers)
+  .orderBy(salesSchema.dealers.code)
+  .limit(1);
+console.log(
+  '\nDemo tokens (send as "authorization: Bearer <token>"; `npm run token -- --role ... --dealer ...` mints more):',
+);
+for (const claims of [
+  { role: 'hq_admin' as const },
+  { role: 'hq_analyst' as const },
+  ...(dealer
+    ? [
+        { role: 'dealer_manager' as const, dealer: dealer.code },
+        { role: 'dms_integration' as const, dealer: dealer.code },
+      ]
+    : []),
+]) {
+  console.log(
+    `  ${claims.role}${'dealer' in claims ? ` (${claims.dealer})` : ''}:\n    ${await mintDevToken(claims, jwt)}`,
+  );
+}
 
 const shutdown = async () => {
   await stack.close();

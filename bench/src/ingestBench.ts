@@ -167,9 +167,9 @@ async function addSyntheticCustomers(db: Parameters<typeof countSegment>[0], fro
       `synthetic: ${end.toLocaleString('en-US')}/${target.toLocaleString('en-US')} customers (${((performance.now() - started) / 1000).toFixed(1)} s for this chunk)`,
     );
   }
-  await db.execute(sql`analyze customer.customers`);
-  await db.execute(sql`analyze customer.tags`);
-  await db.execute(sql`analyze customer.consents`);
+  // What autovacuum would do after a bulk load: statistics, and a visibility map for index-only scans.
+  for (const table of ['customers', 'tags', 'consents'])
+    await db.execute(sql.raw(`vacuum analyze customer.${table}`));
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

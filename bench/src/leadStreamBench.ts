@@ -9,7 +9,8 @@ import { type Client, createClient } from 'graphql-ws';
 import postgres from 'postgres';
 import { WebSocket } from 'ws';
 import { contractDir } from '../../scripts/lib/composition.ts';
-import { openDatabases, startStack } from '../../scripts/lib/stack.ts';
+import { openDatabases, securityFromEnv, startStack } from '../../scripts/lib/stack.ts';
+import { benchAuthHeaders } from './auth.ts';
 import { type AssignedLead, createAssignedLead, leadInputs } from './leadInputs.ts';
 import { type SubgraphDbs, seedDemo } from './seedDemo.ts';
 
@@ -90,10 +91,14 @@ const dbs = Object.fromEntries(subgraphNames.map((n) => [n, databases[n].db])) a
 const pii = createPiiCipher(env.PII_SECRET);
 log(`database: ${scratch.url ? 'postgres (scratch database)' : 'embedded PGlite (memory)'}`);
 await seedDemo(dbs, pii, { customers, seed: 42, now: new Date() }, (line) => log(line));
-const stack = await startStack({ databaseUrls, pglite, pii, logLevel: 'error', ports: {} }, databases);
+const stack = await startStack(
+  { databaseUrls, pglite, pii, logLevel: 'error', ports: {}, security: securityFromEnv(env) },
+  databases,
+);
 const stats = stack.gateway.leadStream;
 if (!stats) throw new Error('the gateway serves no leadAssigned stream');
 const wsUrl = stack.gateway.url.replace(/^http/, 'ws');
+const authHeaders = await benchAuthHeaders();
 
 /** Arrival times (performance.now()) per lead id, one per subscriber. */
 const arrivals = new Map<string, number[]>();
@@ -102,7 +107,12 @@ let failures = 0;
 const clients: Client[] = [];
 try {
   for (let i = 0; i < subscribers; i += 1) {
-    const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 0 });
+    const client = createClient({
+      url: wsUrl,
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      connectionParams: authHeaders,
+    });
     clients.push(client);
     client.subscribe<{ leadAssigned: { lead: { id: string } } }>(
       { query },
@@ -137,7 +147,7 @@ try {
   // Warm-up until one event reaches every subscriber: a live-only stream starts where the sales
   // subgraph stands when the shared subscription reaches it, so a lead created just before is not seen.
   for (let attempt = 1; ; attempt += 1) {
-    const warmup = await createAssignedLead(stack.gateway.url, next);
+    const warmup = await createAssignedLead(stack.gateway.url, next, authHeaders);
     if (!warmup) throw new Error('no lead could be assigned');
     const waitUntil = Date.now() + 2_000;
     await until(
@@ -160,7 +170,7 @@ try {
     while (claimed < leadCount) {
       claimed += 1;
       checkDeadline();
-      const lead = await createAssignedLead(stack.gateway.url, next);
+      const lead = await createAssignedLead(stack.gateway.url, next, authHeaders);
       if (!lead) throw new Error('ran out of (customer, model) pairs: raise --customers');
       created.push(lead);
       if (created.length % 25 === 0)

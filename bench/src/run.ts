@@ -249,6 +249,12 @@ async function growthPoint(url: string, label: string): Promise<GrowthPoint> {
     fleet = await startSubgraphs(url, results.options.poolMax || (await connectionBudget(serverUrl!)));
     gateway = await startGatewayProcess('cx', fleet.urls);
     await fetch360s(gateway.url, ids.slice(0, 5));
+    // Fresh subgraph processes: warm their JIT as the small point's were before measuring.
+    await measureWindow(gateway, fleet, bodiesFor(ids), {
+      concurrency,
+      warmupSeconds,
+      durationSeconds: warmupSeconds,
+    });
     const before = await seqScanCounters(url);
     const { load } = await measureGateway(gateway, fleet, bodiesFor(ids), settings);
     point.loaded = load;

@@ -2,7 +2,7 @@ import { subgraphNames } from '@cx/platform';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack } from '../../test/helpers/testStack.ts';
-import { authHeader } from '../../test/helpers/tokens.ts';
+import { authHeader, testInternalAuthSecret } from '../../test/helpers/tokens.ts';
 import { sampleCustomerIds } from '../src/benchDatabase.ts';
 import { fetchFloor360, loadFloorLookups, type QueryFn } from '../src/floor.ts';
 import { runHttpLoad } from '../src/load.ts';
@@ -84,7 +84,8 @@ describe('bench building blocks', () => {
     for (const kind of ['apollo', 'hive'] as const) {
       let gateway: GatewayProcess | undefined;
       try {
-        gateway = await startGatewayProcess(kind, urls);
+        // The test stack's subgraphs only accept the test secret's signed header.
+        gateway = await startGatewayProcess(kind, urls, { INTERNAL_AUTH_SECRET: testInternalAuthSecret });
         const before = await gateway.cpu();
         expect(JSON.stringify(await fetch360s(gateway.url, ids.slice(0, 4)))).toBe(reference);
         const after = await gateway.cpu();

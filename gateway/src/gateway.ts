@@ -7,6 +7,7 @@ import {
 } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { INTERNAL_AUTH_HEADER, type Viewer } from '@cx/platform/auth';
 import {
   BodyTooLargeError,
   readBody,
@@ -27,6 +28,15 @@ import {
   type LeadStreamTuning,
   startLeadStreamServer,
 } from './leadStream/index.ts';
+import {
+  applyPersistedOperations,
+  authenticate,
+  type GatewaySecurity,
+  internalAuthHeader,
+  limitsPlugin,
+  maskErrorsPlugin,
+  RequestRefused,
+} from './security.ts';
 
 export interface GatewayOptions {
   supergraphSdl: string;
@@ -45,6 +55,8 @@ export interface GatewayOptions {
   readinessTimeoutMs?: number;
   /** Limits of the graphql-ws `leadAssigned` stream; the defaults suit production. */
   leadStream?: LeadStreamTuning;
+  /** Token verification, signed claims for subgraphs, query limits, rate limits, persisted operations. */
+  security?: GatewaySecurity;
 }
 
 export interface RunningGateway {
@@ -59,6 +71,8 @@ export interface RunningGateway {
 
 export interface GatewayContext {
   requestId: string;
+  /** The verified caller; null only on a gateway started without security (HTTP-layer tests). */
+  viewer: Viewer | null;
 }
 
 export type SubgraphStatus = 'up' | 'down';
@@ -77,16 +91,31 @@ function isJsonMediaType(contentType: string | undefined): boolean {
 }
 
 class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  constructor(
+    config: ConstructorParameters<typeof RemoteGraphQLDataSource<GatewayContext>>[0],
+    private readonly security: GatewaySecurity | undefined,
+  ) {
+    super(config);
+  }
+
   override willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     // Health-check and schema-loading calls carry no incoming request, hence no id.
     const requestId: unknown = options.context.requestId;
     if (typeof requestId === 'string') options.request.http?.headers.set('x-request-id', requestId);
+    // Subgraphs trust only claims the gateway signed; they refuse calls without them.
+    const viewer = options.context.viewer;
+    if (this.security && viewer) {
+      options.request.http?.headers.set(INTERNAL_AUTH_HEADER, internalAuthHeader(this.security, viewer));
+    }
   }
 }
 
+/** The gateway's own identity towards the lead stream's owning subgraph: it filters per subscriber itself. */
+const streamViewer: Viewer = { sub: 'gateway:lead-stream', role: 'hq_analyst', scopes: [] };
+
 /** Serves the federated supergraph over plain node:http (Apollo Server 5 ships no HTTP framework). */
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
-  const { logger } = options;
+  const { logger, security } = options;
   const host = options.host ?? '127.0.0.1';
   const maxBodyBytes = options.maxBodyBytes ?? 1_000_000;
   const readinessTimeoutMs = options.readinessTimeoutMs ?? 2_000;
@@ -101,7 +130,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       const resolved = options.subgraphUrls?.[name] ?? url;
       if (!resolved) throw new Error(`subgraph ${name} has no URL in the supergraph and no override`);
       subgraphs.set(name, resolved);
-      return new SubgraphDataSource({ url: resolved, fetcher: http.fetcher });
+      return new SubgraphDataSource({ url: resolved, fetcher: http.fetcher }, options.security);
     },
   });
 
@@ -116,7 +145,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     csrfPrevention: {
       requestHeaders: ['x-apollo-operation-name', 'apollo-require-preflight', 'authorization'],
     },
-    plugins: [ApolloServerPluginLandingPageDisabled()],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ...(options.security ? [limitsPlugin(options.security.limits)] : []),
+      maskErrorsPlugin(options.development ?? false),
+    ],
   });
   try {
     await apollo.start();
@@ -160,6 +193,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     url: URL,
     requestId: string,
   ): Promise<void> {
+    const viewer = options.security ? await authenticate(options.security, req.headers.authorization) : null;
     let body: unknown;
     if (req.method === 'POST') {
       const raw = await readBody(req, maxBodyBytes);
@@ -174,6 +208,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         body = raw;
       }
     }
+    if (options.security && body && typeof body === 'object' && !Array.isArray(body)) {
+      body = applyPersistedOperations(options.security, body as Record<string, unknown>);
+    }
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: {
         method: req.method ?? 'GET',
@@ -181,7 +218,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         search: url.search,
         body,
       },
-      context: async () => ({ requestId }),
+      context: async () => ({ requestId, viewer }),
     });
     await writeGraphQLResponse(res, response);
   }
@@ -202,6 +239,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           return sendJson(res, 404, { error: 'not found' });
       }
     } catch (error) {
+      if (error instanceof RequestRefused) {
+        for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
+        return sendGraphQLError(res, error.status, error.code, error.message);
+      }
       if (error instanceof BodyTooLargeError) {
         // The rest of the body stays unread; closing beats draining an oversized upload.
         res.setHeader('connection', 'close');
@@ -216,8 +257,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   server.keepAliveTimeout = 65_000;
 
   // Each streamed event runs as a query through this gateway, so fields of every subgraph resolve.
-  const executeEventQuery: ExecuteEventQuery = async ({ query, variables, requestId }) => {
-    const response = await apollo.executeOperation({ query, variables }, { contextValue: { requestId } });
+  const executeEventQuery: ExecuteEventQuery = async ({ query, variables, requestId, scope }) => {
+    // The subscriber's own scope: subgraphs mask and filter each event exactly as for a query.
+    const response = await apollo.executeOperation(
+      { query, variables },
+      { contextValue: { requestId, viewer: scope.viewer } },
+    );
     if (response.body.kind !== 'single') throw new Error('an event query produced an incremental result');
     return response.body.singleResult;
   };
@@ -232,6 +277,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       logger,
       maxPayloadBytes: maxBodyBytes,
       tuning: options.leadStream,
+      authenticate: security ? (authorization) => authenticate(security, authorization) : undefined,
+      upstreamConnectionParams: security
+        ? () => ({ [INTERNAL_AUTH_HEADER]: internalAuthHeader(security, streamViewer) })
+        : undefined,
     });
     port = await listen(server, host, options.port ?? 0);
   } catch (error) {

@@ -7,3 +7,4 @@ export {
   startGateway,
 } from './gateway.ts';
 export type { LeadStreamStats, LeadStreamTuning } from './leadStream/index.ts';
+export { createGatewaySecurity, type GatewaySecurity, type SecurityConfig } from './security.ts';

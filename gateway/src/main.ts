@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { loadEnv, subgraphNames, subgraphUrlFor } from '@cx/platform/env';
 import { createLogger } from '@cx/platform/logger';
 import { startGateway } from './gateway.ts';
+import { createGatewaySecurity } from './security.ts';
 
 // Subpath imports keep the database drivers in @cx/platform's index out of the gateway process.
 const env = loadEnv();
@@ -18,6 +20,23 @@ try {
     logger,
     maxBodyBytes: env.MAX_BODY_BYTES,
     development: env.NODE_ENV === 'development',
+    security: createGatewaySecurity({
+      jwt: {
+        secret: env.JWT_SECRET,
+        jwksUrl: env.JWKS_URL,
+        issuer: env.JWT_ISSUER,
+        audience: env.JWT_AUDIENCE,
+      },
+      internalAuthSecret: env.INTERNAL_AUTH_SECRET,
+      limits: {
+        maxDepth: env.MAX_QUERY_DEPTH,
+        maxAliases: env.MAX_QUERY_ALIASES,
+        maxCost: env.MAX_QUERY_COST,
+      },
+      rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+      persistedOperationDirs: [fileURLToPath(new URL('../../../shared/contract', import.meta.url))],
+      allowlistOnly: env.PERSISTED_OPERATIONS === 'allowlist',
+    }),
   });
 
   const shutdown = (signal: NodeJS.Signals): void => {

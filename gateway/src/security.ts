@@ -1,10 +1,11 @@
+import { existsSync } from 'node:fs';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { signInternalAuth, type Viewer } from '@cx/platform/auth';
 import type { GraphQLFormattedError } from 'graphql';
-import { AuthError, bearerToken } from './auth.ts';
+import { AuthError, bearerToken, createTokenVerifier, type JwtConfig } from './auth.ts';
 import { checkLimits, measureOperation, type QueryLimits } from './limits.ts';
-import { type PersistedOperations, operationHash } from './persisted.ts';
-import type { RateLimiter } from './rateLimit.ts';
+import { operationHash, PersistedOperations } from './persisted.ts';
+import { RateLimiter } from './rateLimit.ts';
 
 /** Everything the gateway enforces before a request reaches a subgraph. */
 export interface GatewaySecurity {
@@ -35,18 +36,29 @@ export class RequestRefused extends Error {
 }
 
 /** Verifies the bearer token (401 without a valid one) and applies the caller's rate limit (429). */
-export async function authenticate(security: GatewaySecurity, authorization: string | undefined): Promise<Viewer> {
+export async function authenticate(
+  security: GatewaySecurity,
+  authorization: string | undefined,
+): Promise<Viewer> {
   const token = bearerToken(authorization);
-  if (!token) throw new RequestRefused(401, 'UNAUTHENTICATED', 'authorization: a Bearer token is required', { 'www-authenticate': 'Bearer' });
+  if (!token)
+    throw new RequestRefused(401, 'UNAUTHENTICATED', 'authorization: a Bearer token is required', {
+      'www-authenticate': 'Bearer',
+    });
   let viewer: Viewer;
   try {
     viewer = await security.verifyToken(token);
   } catch (error) {
     const message = error instanceof AuthError ? error.message : 'token: invalid';
-    throw new RequestRefused(401, 'UNAUTHENTICATED', message, { 'www-authenticate': 'Bearer error="invalid_token"' });
+    throw new RequestRefused(401, 'UNAUTHENTICATED', message, {
+      'www-authenticate': 'Bearer error="invalid_token"',
+    });
   }
   const wait = security.rateLimiter?.take(viewer.sub) ?? 0;
-  if (wait > 0) throw new RequestRefused(429, 'RATE_LIMITED', `rate limit exceeded; retry in ${wait} s`, { 'retry-after': String(wait) });
+  if (wait > 0)
+    throw new RequestRefused(429, 'RATE_LIMITED', `rate limit exceeded; retry in ${wait} s`, {
+      'retry-after': String(wait),
+    });
   return viewer;
 }
 
@@ -58,23 +70,41 @@ interface PersistedQueryExtension {
  * Resolves persisted operations (`extensions.persistedQuery.sha256Hash`, with or without the text)
  * and, in allowlist mode, refuses anything not registered.
  */
-export function applyPersistedOperations(security: GatewaySecurity, body: Record<string, unknown>): Record<string, unknown> {
+export function applyPersistedOperations(
+  security: GatewaySecurity,
+  body: Record<string, unknown>,
+): Record<string, unknown> {
   const registry = security.persisted;
   if (!registry) return body;
   const hash = (body.extensions as PersistedQueryExtension | undefined)?.persistedQuery?.sha256Hash;
   const query = typeof body.query === 'string' ? body.query : undefined;
   if (hash && !query) {
     const known = registry.get(hash);
-    if (!known) throw new RequestRefused(400, 'PERSISTED_QUERY_NOT_FOUND', 'extensions.persistedQuery: unknown operation hash');
-    return { ...body, query: known, extensions: undefined };
+    if (!known)
+      throw new RequestRefused(
+        400,
+        'PERSISTED_QUERY_NOT_FOUND',
+        'extensions.persistedQuery: unknown operation hash',
+      );
+    return { ...withoutPersistedQuery(body), query: known };
   }
   if (hash && query && operationHash(query) !== hash) {
     throw new RequestRefused(400, 'BAD_REQUEST', 'extensions.persistedQuery: hash does not match the query');
   }
   if (security.allowlistOnly && !(query && registry.has(query))) {
-    throw new RequestRefused(403, 'OPERATION_NOT_ALLOWED', 'query: only registered operations may run on this gateway');
+    throw new RequestRefused(
+      403,
+      'OPERATION_NOT_ALLOWED',
+      'query: only registered operations may run on this gateway',
+    );
   }
-  return hash ? { ...body, extensions: undefined } : body;
+  return hash ? withoutPersistedQuery(body) : body;
+}
+
+/** Apollo's own APQ would look the hash up in its cache; the gateway has already resolved it. */
+function withoutPersistedQuery(body: Record<string, unknown>): Record<string, unknown> {
+  const { persistedQuery: _, ...rest } = (body.extensions ?? {}) as Record<string, unknown>;
+  return { ...body, extensions: rest };
 }
 
 /** Depth, alias and cost limits, checked after validation and before any subgraph is called. */
@@ -108,8 +138,28 @@ const exposedCodes = new Set([
   'DOWNSTREAM_SERVICE_ERROR',
 ]);
 
+/** Masks unexpected errors in every response, stamping the request id so support can find the logs. */
+export function maskErrorsPlugin(development: boolean): ApolloServerPlugin<SecureContext> {
+  return {
+    async requestDidStart({ contextValue }) {
+      return {
+        async willSendResponse({ response }) {
+          if (response.body.kind !== 'single' || !response.body.singleResult.errors) return;
+          response.body.singleResult.errors = response.body.singleResult.errors.map((e) =>
+            maskError(e, development, contextValue.requestId),
+          );
+        },
+      };
+    },
+  };
+}
+
 /** Unexpected errors become INTERNAL_SERVER_ERROR with the request id; nothing else leaks outside development. */
-export function maskError(formatted: GraphQLFormattedError, development: boolean, requestId?: string): GraphQLFormattedError {
+export function maskError(
+  formatted: GraphQLFormattedError,
+  development: boolean,
+  requestId?: string,
+): GraphQLFormattedError {
   const code = formatted.extensions?.code;
   if (development || (typeof code === 'string' && exposedCodes.has(code))) return formatted;
   return {
@@ -124,3 +174,25 @@ export function internalAuthHeader(security: GatewaySecurity, viewer: Viewer): s
   return signInternalAuth(viewer, security.internalAuthSecret);
 }
 
+export interface SecurityConfig {
+  jwt: JwtConfig;
+  internalAuthSecret: string;
+  limits: QueryLimits;
+  rateLimitPerMinute?: number;
+  /** Folders of `.graphql` operations to pre-register (the contract, the clients' operations). */
+  persistedOperationDirs?: string[];
+  allowlistOnly?: boolean;
+}
+
+export function createGatewaySecurity(config: SecurityConfig): GatewaySecurity {
+  const persisted = new PersistedOperations();
+  for (const dir of config.persistedOperationDirs ?? []) if (existsSync(dir)) persisted.registerFolder(dir);
+  return {
+    verifyToken: createTokenVerifier(config.jwt),
+    internalAuthSecret: config.internalAuthSecret,
+    limits: config.limits,
+    rateLimiter: config.rateLimitPerMinute ? new RateLimiter(config.rateLimitPerMinute) : undefined,
+    persisted,
+    allowlistOnly: config.allowlistOnly,
+  };
+}

@@ -2,11 +2,12 @@ import { readFileSync } from 'node:fs';
 import type { BaseContext } from '@apollo/server';
 import { customerSubgraph } from '@cx/customer';
 import { feedbackSubgraph } from '@cx/feedback';
-import { type RunningGateway, startGateway } from '@cx/gateway';
+import { createGatewaySecurity, type RunningGateway, type SecurityConfig, startGateway } from '@cx/gateway';
 import {
   createDatabase,
   createLogger,
   type DatabaseHandle,
+  type Env,
   type EventBus,
   InProcessBus,
   type PiiCipher,
@@ -19,7 +20,9 @@ import { salesSubgraph } from '@cx/sales';
 import { serviceSubgraph } from '@cx/service';
 import { vehicleSubgraph } from '@cx/vehicle';
 import type { PGlite } from '@electric-sql/pglite';
-import { supergraphPath } from './composition.ts';
+import { contractDir, supergraphPath } from './composition.ts';
+
+export { contractDir };
 
 export const subgraphModules: Record<SubgraphName, SubgraphModule<BaseContext>> = {
   customer: customerSubgraph as unknown as SubgraphModule<BaseContext>,
@@ -43,6 +46,8 @@ export interface StackOptions {
   maxBodyBytes?: number;
   /** Defaults to an in-process bus shared by the five subgraphs. */
   bus?: EventBus;
+  /** JWT verification at the gateway and the signed internal header the subgraphs require. */
+  security: SecurityConfig;
 }
 
 export interface Stack {
@@ -54,6 +59,23 @@ export interface Stack {
 }
 
 export const names = Object.keys(subgraphModules) as SubgraphName[];
+
+/** The gateway's security settings from the validated environment; the contract operations are pre-registered. */
+export function securityFromEnv(env: Env): SecurityConfig {
+  return {
+    jwt: {
+      secret: env.JWT_SECRET,
+      jwksUrl: env.JWKS_URL,
+      issuer: env.JWT_ISSUER,
+      audience: env.JWT_AUDIENCE,
+    },
+    internalAuthSecret: env.INTERNAL_AUTH_SECRET,
+    limits: { maxDepth: env.MAX_QUERY_DEPTH, maxAliases: env.MAX_QUERY_ALIASES, maxCost: env.MAX_QUERY_COST },
+    rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+    persistedOperationDirs: [contractDir],
+    allowlistOnly: env.PERSISTED_OPERATIONS === 'allowlist',
+  };
+}
 
 /** Opens every subgraph's database and applies its migrations into its own schema. */
 export async function openDatabases(options: Pick<StackOptions, 'databaseUrls' | 'pglite' | 'poolMax'>) {
@@ -86,6 +108,7 @@ export async function startStack(
       logger: createLogger(name, level),
       pii: options.pii,
       bus,
+      internalAuthSecret: options.security.internalAuthSecret,
       host: options.host,
       port: options.ports?.[name],
       development: options.development,
@@ -100,6 +123,7 @@ export async function startStack(
     logger: createLogger('gateway', level),
     development: options.development,
     maxBodyBytes: options.maxBodyBytes,
+    security: createGatewaySecurity(options.security),
   });
   return {
     gateway,

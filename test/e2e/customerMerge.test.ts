@@ -93,7 +93,9 @@ describe('customer merges and unmerges round-trip through the gateway', () => {
 
     const undoB = await unmerge(stack, fromB.id);
     expect(undoB.userErrors).toEqual([]);
-    expect(undoB.merge).toMatchObject({ status: 'UNDONE', undoneBy: 'api' });
+    // The ledger names who undid it: the same verified caller that ingested.
+    expect(undoB.merge).toMatchObject({ status: 'UNDONE', undoneBy: fromB.actor });
+    expect(undoB.merge!.undoneAt).not.toBeNull();
     expect(await snapshot(stack, b)).toEqual(before.b);
     expect(await resolvesTo(c)).toBe(a);
     const again = await unmerge(stack, fromB.id);

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { type RunningGateway, startGateway } from '@cx/gateway';
+import { createGatewaySecurity, type RunningGateway, startGateway } from '@cx/gateway';
 import { createLogger, type SubgraphName, subgraphNames } from '@cx/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AssignedLead } from '../../bench/src/leadInputs.ts';
@@ -16,7 +16,7 @@ import {
   subscribe,
   wsUrlOf,
 } from '../helpers/leadStream.ts';
-import { startTestStack, type TestStack } from '../helpers/testStack.ts';
+import { startTestStack, type TestStack, testSecurity } from '../helpers/testStack.ts';
 
 const leadAssigned = contractOperation('leadAssigned.graphql');
 type Payload = { leadAssigned: LeadAssignedEvent };
@@ -255,6 +255,7 @@ describe('leadAssigned through the gateway', () => {
       subgraphUrls: Object.fromEntries(subgraphNames.map((n) => [n, stack.subgraphs[n].url])),
       port: 0,
       logger: createLogger('gateway', 'silent'),
+      security: createGatewaySecurity(testSecurity()),
     });
     extraGateways.push(replacement);
     gateway = replacement;

@@ -1,13 +1,25 @@
+import type { SecurityConfig } from '@cx/gateway';
 import { createPiiCipher, type Db, type SubgraphName, subgraphNames } from '@cx/platform';
 import { request } from 'undici';
 import { seedDemo } from '../../bench/src/seedDemo.ts';
-import { openDatabases, type Stack, startStack } from '../../scripts/lib/stack.ts';
+import { contractDir, openDatabases, type Stack, startStack } from '../../scripts/lib/stack.ts';
 import { createTestDatabase, type TestDatabase } from './testDatabase.ts';
-import { authHeader } from './tokens.ts';
+import { authHeader, testInternalAuthSecret, testJwt } from './tokens.ts';
 
 export const testPii = createPiiCipher('test-only-pii-secret-0123456789');
 /** A fixed "now" keeps the generated history identical in every run. */
 export const datasetNow = new Date('2026-11-01T00:00:00Z');
+
+/** The test stack's security: real JWT checks and signed internal headers, with test secrets. */
+export function testSecurity(overrides: Partial<SecurityConfig> = {}): SecurityConfig {
+  return {
+    jwt: { ...testJwt },
+    internalAuthSecret: testInternalAuthSecret,
+    limits: { maxDepth: 12, maxAliases: 30, maxCost: 20_000 },
+    persistedOperationDirs: [contractDir],
+    ...overrides,
+  };
+}
 
 export interface TestStack extends Stack {
   database: TestDatabase;
@@ -39,7 +51,14 @@ export async function startTestStack(
   }
   const ports = Object.fromEntries([...subgraphNames, 'gateway'].map((n) => [n, 0]));
   const stack = await startStack(
-    { databaseUrls, pglite: database.pglite, pii: testPii, ports, logLevel: 'silent' },
+    {
+      databaseUrls,
+      pglite: database.pglite,
+      pii: testPii,
+      ports,
+      logLevel: 'silent',
+      security: testSecurity(),
+    },
     databases,
   );
   return {

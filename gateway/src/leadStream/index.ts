@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { STREAM_FIELD } from './operation.ts';
 import type { ExecuteEventQuery } from './results.ts';
+import type { AuthenticateConnection } from './scope.ts';
 import { LeadStream, type LeadStreamStats, type LeadStreamTuning } from './stream.ts';
 import { readSupergraph } from './supergraph.ts';
 import { connectCursorSource, toWebSocketUrl } from './upstream.ts';
@@ -20,6 +21,10 @@ export interface LeadStreamServerOptions {
   logger: Logger;
   maxPayloadBytes: number;
   tuning?: LeadStreamTuning;
+  /** Verifies the bearer token of each graphql-ws connection. */
+  authenticate?: AuthenticateConnection;
+  /** connection_init payload for the owning subgraph (its signed internal auth), evaluated per (re)connect. */
+  upstreamConnectionParams?: () => Record<string, unknown>;
 }
 
 export interface LeadStreamServer {
@@ -39,7 +44,11 @@ export function startLeadStreamServer(options: LeadStreamServerOptions): LeadStr
   const ownerUrl = owner ? options.subgraphUrl(owner) : undefined;
   if (!ownerUrl) return null;
   const logger = options.logger.child({ component: 'lead-stream' });
-  const source = connectCursorSource({ url: toWebSocketUrl(ownerUrl), logger });
+  const source = connectCursorSource({
+    url: toWebSocketUrl(ownerUrl),
+    logger,
+    connectionParams: options.upstreamConnectionParams,
+  });
   const stream = new LeadStream(source, options.execute, options.tuning);
   const ws = serveGraphqlWs({
     server: options.server,
@@ -48,6 +57,7 @@ export function startLeadStreamServer(options: LeadStreamServerOptions): LeadStr
     stream,
     logger,
     maxPayloadBytes: options.maxPayloadBytes,
+    authenticate: options.authenticate,
   });
   return { stats: stream.stats, close: () => ws.close() };
 }

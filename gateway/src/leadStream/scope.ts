@@ -10,16 +10,27 @@ export interface StreamScope {
 
 export const anonymousScope: StreamScope = { key: 'anonymous', viewer: null };
 
+/** Verifies a connection's credentials; throws when they are missing or invalid. */
+export type AuthenticateConnection = (authorization: string | undefined) => Promise<Viewer>;
+
 /**
- * The seam for authentication: once the gateway verifies tokens, read the connection's token
- * (connection_init payload or the upgrade request's Authorization header) here. Until then every
- * connection is anonymous and sees every dealer's events.
+ * Who a connection acts for: the bearer token from the connection_init payload
+ * (`{ authorization: 'Bearer ...' }`) or, failing that, the upgrade request's Authorization header.
+ * Without an authenticator (in-process tests of the stream alone) connections are anonymous.
  */
-export function scopeOfConnection(
-  _connectionParams: Readonly<Record<string, unknown>> | undefined,
-  _request: IncomingMessage,
-): StreamScope {
-  return anonymousScope;
+export async function scopeOfConnection(
+  connectionParams: Readonly<Record<string, unknown>> | undefined,
+  request: IncomingMessage,
+  authenticate?: AuthenticateConnection,
+): Promise<StreamScope> {
+  if (!authenticate) return anonymousScope;
+  const fromParams = connectionParams?.authorization ?? connectionParams?.Authorization;
+  const authorization = typeof fromParams === 'string' ? fromParams : request.headers.authorization;
+  const viewer = await authenticate(authorization);
+  return {
+    key: `${viewer.role}|${viewer.dealer ?? '*'}|${viewer.scopes.includes('pii:read') ? 'pii' : 'masked'}`,
+    viewer,
+  };
 }
 
 /** Dealer codes are compared upper-case, blank meaning "all dealers", as the sales subgraph does. */

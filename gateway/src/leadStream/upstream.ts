@@ -48,6 +48,8 @@ export interface SubgraphCursorSourceOptions {
   retryMaxMs?: number;
   /** Ping interval; a pong missing for as long again drops the connection (and resubscribes). */
   keepAliveMs?: number;
+  /** connection_init payload, evaluated at every (re)connect so a short-lived signature stays fresh. */
+  connectionParams?: () => Record<string, unknown>;
 }
 
 const cursorPattern = /^(0|[1-9][0-9]{0,14})$/;
@@ -84,6 +86,7 @@ export function connectCursorSource(options: SubgraphCursorSourceOptions): Subgr
 
   const client = createClient({
     url: options.url,
+    connectionParams: options.connectionParams,
     webSocketImpl: WebSocket,
     lazy: true,
     lazyCloseTimeout: 1_000,

@@ -12,7 +12,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import { planStream, validateStreamDocument } from './operation.ts';
-import { type StreamScope, scopeOfConnection } from './scope.ts';
+import { type AuthenticateConnection, anonymousScope, type StreamScope, scopeOfConnection } from './scope.ts';
 import type { LeadStream } from './stream.ts';
 
 export interface GraphqlWsOptions {
@@ -25,6 +25,8 @@ export interface GraphqlWsOptions {
   maxPayloadBytes: number;
   /** How long close() lets clients answer the close handshake before dropping them. */
   closeGraceMs?: number;
+  /** Verifies each connection's bearer token; a refused connection is closed with 4403. */
+  authenticate?: AuthenticateConnection;
 }
 
 export interface GraphqlWsServer {
@@ -48,6 +50,8 @@ const MAX_TOKENS = 5_000;
 export function serveGraphqlWs(options: GraphqlWsOptions): GraphqlWsServer {
   const { schema, stream, logger } = options;
   const syntaxErrors = new WeakMap<DocumentNode, GraphQLError>();
+  // The scope each socket authenticated with at connection_init.
+  const scopes = new WeakMap<object, StreamScope>();
   const wss = new WebSocketServer({
     server: options.server,
     path: options.path,
@@ -71,7 +75,19 @@ export function serveGraphqlWs(options: GraphqlWsOptions): GraphqlWsServer {
         const syntax = syntaxErrors.get(document);
         return syntax ? [syntax] : validateStreamDocument(s, document);
       },
-      context: (ctx) => new ConnectionContext(scopeOfConnection(ctx.connectionParams, ctx.extra.request)),
+      onConnect: async (ctx) => {
+        try {
+          scopes.set(
+            ctx.extra.socket,
+            await scopeOfConnection(ctx.connectionParams, ctx.extra.request, options.authenticate),
+          );
+          return true;
+        } catch (error) {
+          logger.info({ reason: (error as Error).message }, 'lead stream connection refused');
+          return false;
+        }
+      },
+      context: (ctx) => new ConnectionContext(scopes.get(ctx.extra.socket) ?? anonymousScope),
       subscribe: (args: ExecutionArgs): ExecutionResult | AsyncIterableIterator<ExecutionResult> => {
         const context = args.contextValue;
         if (!(context instanceof ConnectionContext)) throw new Error('graphql-ws context was not set up');

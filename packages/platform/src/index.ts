@@ -10,6 +10,6 @@ export * from './logger.ts';
 export * from './pagination.ts';
 export * from './requestScope.ts';
 export * from './scalars.ts';
+export * from './scope.ts';
 export * from './server.ts';
 export * from './subgraph.ts';
-export * from './scope.ts';

@@ -9,7 +9,9 @@ import { dealerScopeOf, type Viewer } from './auth.ts';
  * in-process caller without the gateway (unit tests, seeding) and is not restricted.
  */
 export function forbidden(entity: string, id: string): GraphQLError {
-  return new GraphQLError(`${entity} ${id} is outside your data scope`, { extensions: { code: 'FORBIDDEN', entity, id } });
+  return new GraphQLError(`${entity} ${id} is outside your data scope`, {
+    extensions: { code: 'FORBIDDEN', entity, id },
+  });
 }
 
 /** The dealer a viewer is limited to, or null when unrestricted. */
@@ -29,7 +31,13 @@ export function isVisibleToDealer(viewer: Viewer | null, dealerCode: string | nu
 }
 
 /** Direct lookups out of scope fail with FORBIDDEN on their path; lists drop such rows instead. */
-export function assertDealerVisible<T>(viewer: Viewer | null, row: T, dealerCode: string | null | undefined, entity: string, id: string): T {
+export function assertDealerVisible<T>(
+  viewer: Viewer | null,
+  row: T,
+  dealerCode: string | null | undefined,
+  entity: string,
+  id: string,
+): T {
   if (!isVisibleToDealer(viewer, dealerCode)) throw forbidden(entity, id);
   return row;
 }

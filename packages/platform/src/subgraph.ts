@@ -29,7 +29,7 @@ export interface SubgraphModule<TContext extends BaseContext> {
    */
   onStart?(
     running: RunningServer,
-    deps: SubgraphDeps & { database: DatabaseHandle },
+    deps: SubgraphDeps & { database: DatabaseHandle; internalAuthSecret?: string },
   ): Promise<() => Promise<void>>;
   /** The subgraph's outbox (see events/outbox.ts) and the events it consumes. */
   events?: { tables: OutboxTables; consumers?: readonly EventConsumer[] };
@@ -122,6 +122,7 @@ export async function startSubgraph<TContext extends BaseContext>(
     logger,
     kickRelay,
     database: options.database,
+    internalAuthSecret: options.internalAuthSecret,
   });
   return {
     ...running,
@@ -147,6 +148,8 @@ export async function runSubgraphProcess<TContext extends BaseContext>(
   await database.migrate(module.migrationsFolder, module.name);
   const running = await startSubgraph(module, {
     pii: createPiiCipher(env.PII_SECRET),
+    // Standalone subgraphs only answer the gateway.
+    internalAuthSecret: env.INTERNAL_AUTH_SECRET,
     database,
     logger,
     host: env.HOST,

@@ -1,4 +1,4 @@
-import type { Db, Logger, PiiCipher, RequestInfo, SubgraphDeps } from '@cx/platform';
+import type { Db, Logger, PiiCipher, RequestInfo, SubgraphDeps, Viewer } from '@cx/platform';
 import { createLoaders, type Loaders } from './loaders.ts';
 
 export interface Context {
@@ -8,8 +8,8 @@ export interface Context {
   loaders: Loaders;
   /** Wakes the outbox relay after a commit that wrote events (merges, unmerges, consent changes). */
   kickRelay: () => void;
-  /** Whether the caller may see unmasked personal information. Without auth, never. */
-  piiScope: boolean;
+  /** The verified caller (null in-process, without the gateway): decides row scope and masking. */
+  viewer: Viewer | null;
   /** Who the ledgers (merges, consents, exports) name: the verified caller, or 'api' without auth. */
   actor: string;
   /** The clock every business rule reads (tag windows, ledger times), injectable for tests. */
@@ -19,8 +19,8 @@ export interface Context {
 export function createContext(deps: SubgraphDeps, request?: RequestInfo): Context {
   return {
     ...deps,
-    loaders: createLoaders(deps.db),
-    piiScope: false,
+    loaders: createLoaders(deps.db, request?.viewer ?? null),
+    viewer: request?.viewer ?? null,
     actor: request?.viewer?.sub ?? 'api',
     now: () => new Date(),
   };

@@ -1,4 +1,13 @@
-import { type Db, groupLoader, type PageArgs, parsePageArgs, rowLoader, toConnection } from '@cx/platform';
+import {
+  type Db,
+  dealerOf,
+  groupLoader,
+  type PageArgs,
+  parsePageArgs,
+  rowLoader,
+  toConnection,
+  type Viewer,
+} from '@cx/platform';
 import DataLoader from 'dataloader';
 import {
   type ConsentHistoryRow,
@@ -8,7 +17,7 @@ import {
   mergeRecords,
   type SegmentExpression,
 } from './db/schema.ts';
-import { findCustomersByIds } from './repositories/customers.ts';
+import { findCustomersByIds, findCustomersRelatedToDealer } from './repositories/customers.ts';
 import { findMergesByIds } from './repositories/merges.ts';
 import {
   findConsentsByCustomerIds,
@@ -67,8 +76,14 @@ function audienceLoaders(db: Db) {
 }
 
 /** Created per request, so batching and caching never leak between callers. */
-export function createLoaders(db: Db) {
+export function createLoaders(db: Db, viewer: Viewer | null = null) {
+  const dealer = dealerOf(viewer);
   return {
+    /** For dealer viewers: whether each customer is related to the viewer's dealer. */
+    relatedToViewerDealer: new DataLoader<string, boolean>(async (ids) => {
+      const related = new Set(dealer ? await findCustomersRelatedToDealer(db, dealer, ids) : ids);
+      return ids.map((id) => related.has(id));
+    }),
     customer: rowLoader(
       (ids: readonly string[]) => findCustomersByIds(db, ids),
       (c) => c.id,

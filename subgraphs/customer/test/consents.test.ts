@@ -61,6 +61,8 @@ describe('consent per purpose, with history', () => {
 
   it('a withdrawal is kept against an older source record re-sent later', async () => {
     expect((await history()).consents).toEqual([{ purpose: 'MARKETING_SMS', granted: true }]);
+    // Each step at its own instant: the history is ordered by time (ties by id).
+    stack.clock.now = daysLater(stack.clock.now, 1);
     expect(
       (
         await update({

@@ -1,4 +1,4 @@
-import type { Db, Logger, SubgraphDeps } from '@cx/platform';
+import type { Db, Logger, SubgraphDeps, Viewer } from '@cx/platform';
 import type { FeedbackConfig, FeedbackRules } from './config.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
 
@@ -13,11 +13,15 @@ export interface Context {
   kickRelay: () => void;
 }
 
-export function createContext(deps: SubgraphDeps, rules: FeedbackRules): Context {
+export function createContext(
+  deps: SubgraphDeps,
+  rules: FeedbackRules,
+  viewer: Viewer | null = null,
+): Context {
   return {
     db: deps.db,
     logger: deps.logger,
-    loaders: createLoaders(deps.db),
+    loaders: createLoaders(deps.db, viewer),
     now: rules.now,
     config: rules.config,
     kickRelay: deps.kickRelay,

@@ -24,7 +24,7 @@ export function createFeedbackSubgraph(options: FeedbackSubgraphOptions = {}): S
     typeDefs,
     resolvers,
     migrationsFolder: path.join(packageDir, 'drizzle'),
-    createContext: (deps) => createContext(deps, rules),
+    createContext: (deps, request) => createContext(deps, rules, request.viewer),
     events: { tables: eventTables, consumers: createConsumers(rules) },
     onStart: (_running, deps) => startTokenScrubber(deps),
   };

@@ -1,4 +1,4 @@
-import { connectionLoader, type Db, rowLoader } from '@cx/platform';
+import { connectionLoader, type Db, dealerCondition, rowLoader, type Viewer } from '@cx/platform';
 import DataLoader from 'dataloader';
 import {
   type InvitationRow,
@@ -47,7 +47,7 @@ export interface DealerFeedbackArgs {
 }
 
 /** Created per request, so batching and caching never leak between callers. */
-export function createLoaders(db: Db) {
+export function createLoaders(db: Db, viewer: Viewer | null = null) {
   return {
     response: rowLoader(
       (ids: readonly string[]) => findResponsesByIds(db, ids),
@@ -70,6 +70,8 @@ export function createLoaders(db: Db) {
       {
         table: surveyResponses,
         parent: surveyResponses.customerId,
+        // Dealer roles see only their own dealer's survey results.
+        where: dealerCondition(viewer, surveyResponses.dealerCode),
         order: surveyResponses.respondedAt,
         id: surveyResponses.id,
       },

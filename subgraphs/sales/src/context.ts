@@ -1,4 +1,4 @@
-import type { Db, Logger, SubgraphDeps } from '@cx/platform';
+import type { Db, Logger, RequestInfo, SubgraphDeps, Viewer } from '@cx/platform';
 import { createLoaders, type Loaders } from './loaders.ts';
 import { type OutboxHub, outboxHubFor } from './outbox/hub.ts';
 
@@ -10,14 +10,18 @@ export interface Context {
   /** The clock every business rule reads, injectable for tests. */
   now: () => Date;
   outbox: OutboxHub;
+  /** The verified caller (null in-process, without the gateway): decides row scope. */
+  viewer: Viewer | null;
 }
 
-export function createContext(deps: SubgraphDeps): Context {
+export function createContext(deps: SubgraphDeps, request?: Pick<RequestInfo, 'viewer'>): Context {
+  const viewer = request?.viewer ?? null;
   return {
     db: deps.db,
     logger: deps.logger,
-    loaders: createLoaders(deps.db),
+    loaders: createLoaders(deps.db, viewer),
     now: () => new Date(),
     outbox: outboxHubFor(deps.db),
+    viewer,
   };
 }

@@ -1,4 +1,4 @@
-import { connectionLoader, type Db, groupLoader, rowLoader } from '@cx/platform';
+import { connectionLoader, type Db, groupLoader, rowLoader, type Viewer } from '@cx/platform';
 import { type LeadRow, leads, type SalesOrderRow, salesOrders } from './db/schema.ts';
 import {
   findConsultantsByDealers,
@@ -6,9 +6,10 @@ import {
   findDealersByCodes,
 } from './repositories/dealers.ts';
 import { findLeadsByIds, findOrdersByIds, findOrdersByVins } from './repositories/leads.ts';
+import { leadCondition, orderCondition } from './scope.ts';
 
 /** Created per request, so batching and caching never leak between callers. */
-export function createLoaders(db: Db) {
+export function createLoaders(db: Db, viewer: Viewer | null = null) {
   return {
     dealer: rowLoader(
       (codes: readonly string[]) => findDealersByCodes(db, codes),
@@ -36,7 +37,13 @@ export function createLoaders(db: Db) {
     ),
     leadsOfCustomer: connectionLoader<LeadRow>(
       db,
-      { table: leads, parent: leads.customerId, order: leads.createdAt, id: leads.id },
+      {
+        table: leads,
+        parent: leads.customerId,
+        order: leads.createdAt,
+        id: leads.id,
+        where: leadCondition(viewer),
+      },
       (l) => ({ at: l.createdAt, id: l.id }),
     ),
     ordersOfCustomer: connectionLoader<SalesOrderRow>(
@@ -46,6 +53,7 @@ export function createLoaders(db: Db) {
         parent: salesOrders.customerId,
         order: salesOrders.createdAt,
         id: salesOrders.id,
+        where: orderCondition(viewer),
       },
       (o) => ({ at: o.createdAt, id: o.id }),
     ),

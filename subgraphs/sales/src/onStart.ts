@@ -1,5 +1,13 @@
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { DatabaseHandle, Logger, PiiCipher, ResolverMap, RunningServer } from '@cx/platform';
+import {
+  type DatabaseHandle,
+  INTERNAL_AUTH_HEADER,
+  type Logger,
+  type PiiCipher,
+  type ResolverMap,
+  type RunningServer,
+  verifyInternalAuth,
+} from '@cx/platform';
 import type { DocumentNode } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -21,7 +29,13 @@ export interface LeadStreamOptions {
  */
 export async function startLeadStream(
   running: RunningServer,
-  deps: { database: DatabaseHandle; logger: Logger; pii: PiiCipher; kickRelay: () => void },
+  deps: {
+    database: DatabaseHandle;
+    logger: Logger;
+    pii: PiiCipher;
+    kickRelay: () => void;
+    internalAuthSecret?: string;
+  },
   options: LeadStreamOptions,
 ): Promise<() => Promise<void>> {
   const { db } = deps.database;
@@ -38,6 +52,15 @@ export async function startLeadStream(
   const ws = useServer(
     {
       schema,
+      // Like HTTP calls, the stream is open only to the gateway: its signed header rides in connection_init.
+      onConnect: (ctx) => {
+        if (!deps.internalAuthSecret) return true;
+        const header = ctx.connectionParams?.[INTERNAL_AUTH_HEADER];
+        return (
+          verifyInternalAuth(typeof header === 'string' ? header : undefined, deps.internalAuthSecret) !==
+          null
+        );
+      },
       // One context per operation; a subscription renews its loaders per page (resolvers/Subscription.ts).
       context: () => createContext({ db, logger, pii: deps.pii, kickRelay: deps.kickRelay }),
     },

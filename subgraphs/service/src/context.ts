@@ -27,7 +27,7 @@ export function createContext(deps: SubgraphDeps, request: RequestInfo): Context
   return {
     db: deps.db,
     logger: deps.logger,
-    loaders: createLoaders(deps.db),
+    loaders: createLoaders(deps.db, request.viewer),
     now: () => new Date(),
     viewer: request.viewer,
     actor: actorOf(request.viewer),

@@ -1,5 +1,16 @@
-import { connectionLoader, type Db, groupLoader, type PageArgs, rowLoader } from '@cx/platform';
-import { eq, type SQL } from 'drizzle-orm';
+import {
+  connectionLoader,
+  type Db,
+  dealerCondition,
+  forbidden,
+  groupLoader,
+  isVisibleToDealer,
+  type PageArgs,
+  rowLoader,
+  type Viewer,
+} from '@cx/platform';
+import DataLoader from 'dataloader';
+import { and, eq, type SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import {
   type AppointmentRow,
@@ -99,15 +110,28 @@ function perArgument<K, V>(make: (key: K) => V): (key: K) => V {
 }
 
 /** Created per request, so batching and caching never leak between callers. */
-export function createLoaders(db: Db) {
+export function createLoaders(db: Db, viewer: Viewer | null = null) {
   const careRemindersOfCustomer = perArgument((status: CareReminderStatus | null) =>
-    lists.careReminders(db, 'customer', reminderStatusIs(status)),
-  );
-  return {
-    repairOrder: rowLoader(
-      (ids: readonly string[]) => findRepairOrdersByIds(db, ids),
-      (r) => r.id,
+    lists.careReminders(
+      db,
+      'customer',
+      and(reminderStatusIs(status), dealerCondition(viewer, careReminders.dealerCode)),
     ),
+  );
+  /** Rows of another dealer come back as FORBIDDEN errors on their path (direct lookups, entity references). */
+  const scoped = <R extends { id: string; dealerCode: string | null }>(
+    entity: string,
+    fetch: (ids: readonly string[]) => Promise<R[]>,
+  ) =>
+    new DataLoader<string, R | null>(async (ids) => {
+      const byId = new Map((await fetch(ids)).map((r) => [r.id, r]));
+      return ids.map((id) => {
+        const row = byId.get(id) ?? null;
+        return row && !isVisibleToDealer(viewer, row.dealerCode) ? forbidden(entity, id) : row;
+      });
+    });
+  return {
+    repairOrder: scoped('RepairOrder', (ids) => findRepairOrdersByIds(db, ids)),
     lines: groupLoader(
       (ids: readonly string[]) => findLinesByRepairOrderIds(db, ids),
       (l) => l.repairOrderId,
@@ -120,10 +144,7 @@ export function createLoaders(db: Db) {
       (ids: readonly string[]) => findWarrantyClaimsByRepairOrderIds(db, ids),
       (w) => w.repairOrderId,
     ),
-    complaint: rowLoader(
-      (ids: readonly string[]) => findComplaintsByIds(db, ids),
-      (c) => c.id,
-    ),
+    complaint: scoped('Complaint', (ids) => findComplaintsByIds(db, ids)),
     appointment: rowLoader(
       (ids: readonly string[]) => findAppointmentsByIds(db, ids),
       (a) => a.id,
@@ -136,9 +157,14 @@ export function createLoaders(db: Db) {
       (ids: readonly string[]) => findRoadsideCasesByIds(db, ids),
       (c) => c.id,
     ),
-    serviceHistory: lists.serviceHistory(db, 'vehicle'),
-    complaintsOfCustomer: lists.complaints(db, 'customer'),
-    appointmentsOfCustomer: lists.appointments(db, 'customer'),
+    // Dealer roles see only their own dealer's repair orders, complaints and appointments.
+    serviceHistory: lists.serviceHistory(db, 'vehicle', dealerCondition(viewer, repairOrders.dealerCode)),
+    complaintsOfCustomer: lists.complaints(db, 'customer', dealerCondition(viewer, complaints.dealerCode)),
+    appointmentsOfCustomer: lists.appointments(
+      db,
+      'customer',
+      dealerCondition(viewer, appointments.dealerCode),
+    ),
     roadsideCasesOfCustomer: lists.roadsideCases(db, 'customer'),
     careRemindersOfCustomer: (customerId: string, status: CareReminderStatus | null, args: PageArgs) =>
       careRemindersOfCustomer(status)(customerId, args),

@@ -49,6 +49,16 @@ function relatedToDealer(db: Db, dealerCode: string): SQL {
   )!;
 }
 
+/** Which of these customers are related to the dealer (one statement, for row scope). */
+export async function findCustomersRelatedToDealer(db: Db, dealerCode: string, ids: readonly string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .select({ id: customers.id })
+    .from(customers)
+    .where(and(inArray(customers.id, [...ids]), relatedToDealer(db, dealerCode)));
+  return rows.map((r) => r.id);
+}
+
 /** Identities always belong to the surviving customer (merges move them), so no alias step is needed. */
 function holdsIdentity(db: Db, keys: Pick<IdentityKey, 'kind' | 'valueKey'>[]): SQL {
   return inArray(

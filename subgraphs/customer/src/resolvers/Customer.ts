@@ -4,12 +4,13 @@ import { maskNationalId } from '@cx/platform/domain/nationalId';
 import { maskPhone } from '@cx/platform/domain/phone';
 import type { Context } from '../context.ts';
 import type { CustomerRow, IdentityRow } from '../db/schema.ts';
+import { canSeePii } from '../scope.ts';
 import { loadCustomer } from './Query.ts';
 
-function maskIdentity(identity: IdentityRow, ctx: Context): string {
+function maskIdentity(identity: IdentityRow, unmasked: boolean): string {
   switch (identity.kind) {
     case 'PHONE':
-      return ctx.piiScope ? identity.display : maskPhone(identity.display);
+      return unmasked ? identity.display : maskPhone(identity.display);
     case 'NATIONAL_ID':
       // Only the last 4 are stored in clear; the full number lives encrypted on the profile.
       return maskNationalId(identity.display);
@@ -23,25 +24,38 @@ export const Customer = {
   async __resolveReference(ref: { id: string }, ctx: Context) {
     return loadCustomer(ctx, ref.id);
   },
-  phone(c: CustomerRow, _: unknown, ctx: Context) {
+  // Masking happens here, in the owning subgraph, so no other path can leak the clear value.
+  async phone(c: CustomerRow, _: unknown, ctx: Context) {
     if (!c.phone) return null;
-    return ctx.piiScope ? c.phone : maskPhone(c.phone);
+    return (await canSeePii(ctx, c)) ? c.phone : maskPhone(c.phone);
   },
-  email(c: CustomerRow, _: unknown, ctx: Context) {
+  async email(c: CustomerRow, _: unknown, ctx: Context) {
     if (!c.email) return null;
-    return ctx.piiScope ? c.email : maskEmail(c.email);
+    return (await canSeePii(ctx, c)) ? c.email : maskEmail(c.email);
   },
-  nationalId(c: CustomerRow, _: unknown, ctx: Context) {
+  async nationalId(c: CustomerRow, _: unknown, ctx: Context) {
     if (!c.nationalIdCipher) return null;
-    return ctx.piiScope ? ctx.pii.decrypt(c.nationalIdCipher) : maskNationalId(c.nationalIdLast4 ?? '');
+    if (!(await canSeePii(ctx, c))) return maskNationalId(c.nationalIdLast4 ?? '');
+    // PIPL: every unmasked read of a national ID is written to the access log.
+    ctx.logger.info(
+      {
+        audit: 'national_id_read',
+        customerId: c.id,
+        viewer: ctx.viewer?.sub,
+        role: ctx.viewer?.role,
+        dealer: ctx.viewer?.dealer,
+      },
+      'unmasked national ID read',
+    );
+    return ctx.pii.decrypt(c.nationalIdCipher);
   },
   async identities(c: CustomerRow, _: unknown, ctx: Context) {
-    const rows = await ctx.loaders.identities.load(c.id);
+    const [rows, unmasked] = await Promise.all([ctx.loaders.identities.load(c.id), canSeePii(ctx, c)]);
     return rows.map((i) => ({
       kind: i.kind,
       source: i.source,
       verified: i.verified,
-      value: maskIdentity(i, ctx),
+      value: maskIdentity(i, unmasked),
     }));
   },
   async tags(c: CustomerRow, _: unknown, ctx: Context) {

@@ -1,8 +1,17 @@
-import { assertUuid, notFound, type PageArgs, parsePageArgs, toConnection } from '@cx/platform';
+import {
+  assertUuid,
+  dealerOf,
+  forbidden,
+  notFound,
+  type PageArgs,
+  parsePageArgs,
+  toConnection,
+} from '@cx/platform';
 import type { Context } from '../context.ts';
 import type { CustomerRow } from '../db/schema.ts';
 import { countCustomers, searchCustomers } from '../repositories/customers.ts';
 import { countAllSegments, listSegments } from '../repositories/segments.ts';
+import { assertCustomerVisible } from '../scope.ts';
 import { type CustomerFilterInput, toSearch } from '../search/searchFilter.ts';
 
 export function assertCustomerId(id: string, field = 'id'): string {
@@ -12,8 +21,8 @@ export function assertCustomerId(id: string, field = 'id'): string {
 /** Loads a customer by id; a merged-away id resolves to its survivor (merge chains are kept flat). */
 export async function loadCustomer(ctx: Context, id: string): Promise<CustomerRow | null> {
   const row = await ctx.loaders.customer.load(id);
-  if (!row?.mergedInto) return row;
-  return ctx.loaders.customer.load(row.mergedInto);
+  const survivor = row?.mergedInto ? await ctx.loaders.customer.load(row.mergedInto) : row;
+  return survivor ? assertCustomerVisible(ctx, survivor) : null;
 }
 
 interface CustomersArgs extends PageArgs {
@@ -29,6 +38,12 @@ export const Query = {
   async customers(_: unknown, args: CustomersArgs, ctx: Context) {
     const page = parsePageArgs(args);
     const search = toSearch(args.filter, ctx.pii, ctx.now());
+    // A dealer searches only among its own customers, whatever the filter asks.
+    const dealer = dealerOf(ctx.viewer);
+    if (dealer !== null) {
+      if (search.dealerCode && search.dealerCode !== dealer) throw forbidden('Dealer', search.dealerCode);
+      search.dealerCode = dealer;
+    }
     const rows = await searchCustomers(ctx.db, search, page);
     for (const row of rows) ctx.loaders.customer.prime(row.id, row);
     return toConnection(

@@ -1,9 +1,9 @@
 import type { Db } from '@cx/platform';
-import { and, count, eq, exists, gt, isNull, not, or, type SQL, sql } from 'drizzle-orm';
+import { and, count, eq, exists, gt, inArray, isNull, not, or, type SQL, sql } from 'drizzle-orm';
 import { consents, customers, type SegmentExpression, tags } from '../db/schema.ts';
 
-/** A tag holds at `now` unless its window has passed: the same rule as Customer.tags. */
-export function tagHolds(db: Db, key: string, now: Date): SQL {
+/** Any of these tags holds at `now` unless its window has passed: the same rule as Customer.tags. */
+export function tagHolds(db: Db, key: string | string[], now: Date): SQL {
   return exists(
     db
       .select({ one: sql`1` })
@@ -11,11 +11,26 @@ export function tagHolds(db: Db, key: string, now: Date): SQL {
       .where(
         and(
           eq(tags.customerId, customers.id),
-          eq(tags.key, key),
+          Array.isArray(key) ? inArray(tags.key, key) : eq(tags.key, key),
           or(isNull(tags.expiresAt), gt(tags.expiresAt, now)),
         ),
       ),
   );
+}
+
+/** The tag key an atom tests, if it is a tag test. */
+function tagKeyOf(e: SegmentExpression): string | null {
+  if ('tag' in e) return e.tag;
+  if ('ownsBrand' in e) return `owns:${e.ownsBrand}`;
+  return null;
+}
+
+/** OR of tag atoms becomes one EXISTS over `key in (...)`: one index probe instead of one per atom. */
+function anyOf(db: Db, children: SegmentExpression[], now: Date): SQL {
+  const keys = children.map(tagKeyOf).filter((k): k is string => k !== null);
+  const rest = children.filter((c) => tagKeyOf(c) === null);
+  const tagged = keys.length > 0 ? [tagHolds(db, keys.length === 1 ? keys[0]! : keys, now)] : [];
+  return or(...tagged, ...rest.map((x) => segmentCondition(db, x, now)))!;
 }
 
 export function consentGranted(db: Db, purpose: (typeof consents.$inferSelect)['purpose']): SQL {
@@ -36,11 +51,11 @@ export function consentGranted(db: Db, purpose: (typeof consents.$inferSelect)['
  */
 export function segmentCondition(db: Db, e: SegmentExpression, now: Date): SQL {
   if ('and' in e) return and(...e.and.map((x) => segmentCondition(db, x, now)))!;
-  if ('or' in e) return or(...e.or.map((x) => segmentCondition(db, x, now)))!;
+  if ('or' in e) return anyOf(db, e.or, now);
   if ('not' in e) return not(segmentCondition(db, e.not, now));
   if ('tag' in e) return tagHolds(db, e.tag, now);
-  if ('city' in e) return eq(customers.city, e.city);
   if ('ownsBrand' in e) return tagHolds(db, `owns:${e.ownsBrand}`, now);
+  if ('city' in e) return eq(customers.city, e.city);
   return consentGranted(db, e.consent);
 }
 

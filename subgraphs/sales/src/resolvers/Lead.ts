@@ -1,9 +1,10 @@
 import type { Context } from '../context.ts';
 import type { LeadRow } from '../db/schema.ts';
+import { visibleLead } from '../scope.ts';
 
 export const Lead = {
   async __resolveReference(ref: { id: string }, ctx: Context) {
-    return ctx.loaders.lead.load(ref.id);
+    return visibleLead(ctx.viewer, await ctx.loaders.lead.load(ref.id));
   },
   customer(l: LeadRow) {
     return { id: l.customerId };

@@ -1,4 +1,4 @@
-import { badInput, notFound } from '@cx/platform';
+import { badInput, forbidden, isVisibleToDealer, notFound } from '@cx/platform';
 import { assertUuid } from '@cx/platform/ids';
 import { normalizeDealerCode } from '../args.ts';
 import type { Context } from '../context.ts';
@@ -6,6 +6,7 @@ import { parsePosition } from '../outbox/cursor.ts';
 import { STREAM_PAGE_SIZE } from '../outbox/stream.ts';
 import { listDealers } from '../repositories/dealers.ts';
 import { findLeadAssignmentEvent, readLeadAssignmentEvents } from '../repositories/outbox.ts';
+import { visibleLead, visibleOrder } from '../scope.ts';
 
 export const Query = {
   async dealer(_: unknown, args: { code: string }, ctx: Context) {
@@ -22,18 +23,24 @@ export const Query = {
     return rows;
   },
   async lead(_: unknown, args: { id: string }, ctx: Context) {
-    const lead = await ctx.loaders.lead.load(assertUuid(args.id, 'id', 'lead'));
+    const lead = visibleLead(ctx.viewer, await ctx.loaders.lead.load(assertUuid(args.id, 'id', 'lead')));
     if (!lead) throw notFound('Lead', args.id);
     return lead;
   },
   async salesOrder(_: unknown, args: { id: string }, ctx: Context) {
-    const order = await ctx.loaders.order.load(assertUuid(args.id, 'id', 'sales order'));
+    const order = visibleOrder(
+      ctx.viewer,
+      await ctx.loaders.order.load(assertUuid(args.id, 'id', 'sales order')),
+    );
     if (!order) throw notFound('SalesOrder', args.id);
     return order;
   },
   /** `id` is the event's cursor (its stream position), so the gateway can look an event up by what it streamed. */
   async leadAssignment(_: unknown, args: { id: string }, ctx: Context) {
-    return findLeadAssignmentEvent(ctx.db, parsePosition(args.id, 'id'));
+    const event = await findLeadAssignmentEvent(ctx.db, parsePosition(args.id, 'id'));
+    if (event && !isVisibleToDealer(ctx.viewer, event.dealerCode))
+      throw forbidden('LeadAssignmentEvent', args.id);
+    return event;
   },
   async leadAssignmentEvents(
     _: unknown,

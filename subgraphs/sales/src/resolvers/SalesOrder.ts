@@ -1,10 +1,11 @@
 import { money } from '@cx/platform';
 import type { Context } from '../context.ts';
 import type { SalesOrderRow } from '../db/schema.ts';
+import { visibleOrder } from '../scope.ts';
 
 export const SalesOrder = {
   async __resolveReference(ref: { id: string }, ctx: Context) {
-    return ctx.loaders.order.load(ref.id);
+    return visibleOrder(ctx.viewer, await ctx.loaders.order.load(ref.id));
   },
   customer(o: SalesOrderRow) {
     return { id: o.customerId };
