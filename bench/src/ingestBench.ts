@@ -5,12 +5,13 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { customers, type SegmentExpression } from '@cx/customer/db/schema';
 import { countSegment } from '@cx/customer/segments/compile';
+import { mintDevToken } from '@cx/gateway/auth';
 import { createPiiCipher, loadEnv, openEmbeddedDatabase, subgraphNames } from '@cx/platform';
 import { nationalIdCheckChar } from '@cx/platform/domain/nationalId';
 import { count, isNull, sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { request } from 'undici';
-import { openDatabases, startStack } from '../../scripts/lib/stack.ts';
+import { openDatabases, securityFromEnv, startStack } from '../../scripts/lib/stack.ts';
 import { cities, models } from './catalog.ts';
 
 /**
@@ -124,10 +125,12 @@ interface IngestResponse {
   errors?: { message: string }[];
 }
 
+let authorization = '';
+
 async function postGraphQL<T>(url: string, query: string, variables: Record<string, unknown>): Promise<T> {
   const res = await request(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization },
     body: JSON.stringify({ query, variables }),
   });
   return (await res.body.json()) as T;
@@ -189,9 +192,16 @@ async function main() {
       pii: createPiiCipher(env.PII_SECRET),
       ports: Object.fromEntries([...subgraphNames, 'gateway'].map((n) => [n, 0])),
       logLevel: 'warn',
+      security: securityFromEnv(env),
     },
     databases,
   );
+  // The gateway verifies a JWT: the bench acts as an HQ integration with a development token.
+  const token = await mintDevToken(
+    { role: 'hq_admin' },
+    { secret: env.JWT_SECRET, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE },
+  );
+  authorization = `Bearer ${token}`;
   const db = databases.customer.db;
   const url = stack.gateway.url;
   console.log(

@@ -162,6 +162,15 @@ describe('feedback through the gateway: touchpoint events to invitations, respon
     });
     // The relay hands it to the bus, where service's complaint consumer subscribes.
     await eventually(() => expect(detractorEvents.map((e) => e.payload.responseId)).toContain(response!.id));
+    // Closed loop: service opened a complaint from the event, and it shows in the customer's 360 view.
+    await eventually(async () => {
+      const view = await stack.graphql<{
+        customer: { complaints: { totalCount: number; nodes: { status: string; severity: string }[] } };
+      }>(contractOperation('customer360.graphql'), { id: customerId });
+      expect(view.errors).toBeUndefined();
+      expect(view.data!.customer.complaints.totalCount).toBe(1);
+      expect(view.data!.customer.complaints.nodes[0]).toMatchObject({ status: 'OPEN', severity: 'HIGH' });
+    });
   });
 
   it('suppresses a second invitation within 30 days and one without contact consent, visibly', async () => {
