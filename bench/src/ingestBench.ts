@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { customers, type SegmentExpression } from '@cx/customer/db/schema';
 import { countSegment } from '@cx/customer/segments/compile';
 import { mintDevToken } from '@cx/gateway/auth';
-import { createPiiCipher, loadEnv, openEmbeddedDatabase, subgraphNames } from '@cx/platform';
+import { createPiiCipher, type EventBus, loadEnv, openEmbeddedDatabase, subgraphNames } from '@cx/platform';
 import { nationalIdCheckChar } from '@cx/platform/domain/nationalId';
 import { count, isNull, sql } from 'drizzle-orm';
 import postgres from 'postgres';
@@ -16,7 +16,7 @@ import { cities, models } from './catalog.ts';
 
 /**
  * `npx tsx bench/src/ingestBench.ts [--records 20000] [--batch 1000] [--segment-customers 1000000]
- * [--database-url postgres://...] [--pool 3] [--keep]`
+ * [--database-url postgres://...] [--pool 3] [--no-events] [--keep]`
  *
  * Boots the whole supergraph on free ports over a fresh database (a new Postgres database next to
  * --database-url / DATABASE_URL, or an in-memory PGlite), pushes customersIngest batches through the
@@ -33,6 +33,8 @@ const { values } = parseArgs({
     /** Connections per subgraph: a shared Postgres may be short of them (max_connections). */
     pool: { type: 'string', default: '3' },
     keep: { type: 'boolean', default: false },
+    /** Without the event bus the ingest is measured alone (events wait in the outbox, as with no relay). */
+    'no-events': { type: 'boolean', default: false },
   },
 });
 const totalRecords = Number(values.records);
@@ -127,6 +129,13 @@ interface IngestResponse {
 
 let authorization = '';
 
+/** A bus that accepts and drops every event: nothing consumes them, so the figure is ingest alone. */
+const silentBus: EventBus = {
+  publish: async () => {},
+  subscribe: async () => async () => {},
+  close: async () => {},
+};
+
 async function postGraphQL<T>(url: string, query: string, variables: Record<string, unknown>): Promise<T> {
   const res = await request(url, {
     method: 'POST',
@@ -193,6 +202,7 @@ async function main() {
       ports: Object.fromEntries([...subgraphNames, 'gateway'].map((n) => [n, 0])),
       logLevel: 'warn',
       security: securityFromEnv(env),
+      ...(values['no-events'] ? { bus: silentBus } : {}),
     },
     databases,
   );
@@ -295,6 +305,7 @@ async function main() {
   const result = {
     at: new Date().toISOString(),
     engine: database.engine,
+    events: !values['no-events'],
     records: totalRecords,
     batchSize,
     ingestSeconds: Number(ingestSeconds.toFixed(2)),
@@ -320,7 +331,7 @@ async function main() {
     [
       `# customersIngest and segment count benchmark`,
       '',
-      `${result.at}, ${result.engine}, Node ${process.version}. Command: \`npx tsx bench/src/ingestBench.ts --records ${totalRecords} --batch ${batchSize} --segment-customers ${segmentCustomers}\``,
+      `${result.at}, ${result.engine}, Node ${process.version}, event bus ${result.events ? 'on (consumers run during the ingest)' : 'off'}. Command: \`npx tsx bench/src/ingestBench.ts --records ${totalRecords} --batch ${batchSize} --segment-customers ${segmentCustomers}${result.events ? '' : ' --no-events'}\``,
       '',
       `## Ingest through the gateway (HTTP, batches of ${batchSize})`,
       '',

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import path from 'node:path';
 import {
   ApolloGateway,
   type GraphQLDataSourceProcessOptions,
@@ -57,6 +59,8 @@ export interface GatewayOptions {
   leadStream?: LeadStreamTuning;
   /** Token verification, signed claims for subgraphs, query limits, rate limits, persisted operations. */
   security?: GatewaySecurity;
+  /** Built files of the live lead dashboard, served without auth at GET /dashboard/ (the page asks for a token). */
+  staticDashboardDir?: string;
 }
 
 export interface RunningGateway {
@@ -108,6 +112,40 @@ class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
       options.request.http?.headers.set(INTERNAL_AUTH_HEADER, internalAuthHeader(this.security, viewer));
     }
   }
+}
+
+const staticTypes: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.map': 'application/json; charset=utf-8',
+};
+
+/** GET /dashboard/<file> from `dir`; nothing outside it, and only the file types a built page has. */
+async function serveStatic(req: IncomingMessage, res: ServerResponse, url: URL, dir: string): Promise<void> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.setHeader('allow', 'GET, HEAD');
+    return sendJson(res, 405, { error: 'method not allowed' });
+  }
+  // Relative asset paths in index.html need the trailing slash.
+  if (url.pathname === '/dashboard') {
+    res.writeHead(308, { location: `/dashboard/${url.search}` });
+    return void res.end();
+  }
+  const relative = decodeURIComponent(url.pathname.slice('/dashboard/'.length)) || 'index.html';
+  const root = path.resolve(dir);
+  const file = path.resolve(root, relative);
+  const type = staticTypes[path.extname(file)];
+  if (!type || !file.startsWith(root + path.sep)) return sendJson(res, 404, { error: 'not found' });
+  let body: Buffer;
+  try {
+    body = await readFile(file);
+  } catch {
+    return sendJson(res, 404, { error: 'not found' });
+  }
+  res.writeHead(200, { 'content-type': type, 'content-length': body.length, 'cache-control': 'no-cache' });
+  res.end(req.method === 'HEAD' ? undefined : body);
 }
 
 /** The gateway's own identity towards the lead stream's owning subgraph: it filters per subscriber itself. */
@@ -236,6 +274,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         case '/graphql':
           return await graphql(req, res, url, requestId);
         default:
+          if (options.staticDashboardDir && /^\/dashboard(\/|$)/.test(url.pathname))
+            return await serveStatic(req, res, url, options.staticDashboardDir);
           return sendJson(res, 404, { error: 'not found' });
       }
     } catch (error) {

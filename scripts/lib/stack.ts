@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { BaseContext } from '@apollo/server';
 import { customerSubgraph } from '@cx/customer';
 import { feedbackSubgraph } from '@cx/feedback';
@@ -20,7 +21,7 @@ import { salesSubgraph } from '@cx/sales';
 import { serviceSubgraph } from '@cx/service';
 import { vehicleSubgraph } from '@cx/vehicle';
 import type { PGlite } from '@electric-sql/pglite';
-import { contractDir, supergraphPath } from './composition.ts';
+import { contractDir, repoRoot, supergraphPath } from './composition.ts';
 
 export { contractDir };
 
@@ -57,6 +58,9 @@ export interface Stack {
   bus: EventBus;
   close(): Promise<void>;
 }
+
+/** Where `npm run dashboard:build` writes the live lead dashboard; the gateway serves it when present. */
+export const dashboardDistDir = path.join(repoRoot, 'clients', 'dashboard', 'dist');
 
 export const names = Object.keys(subgraphModules) as SubgraphName[];
 
@@ -124,6 +128,7 @@ export async function startStack(
     development: options.development,
     maxBodyBytes: options.maxBodyBytes,
     security: createGatewaySecurity(options.security),
+    staticDashboardDir: dashboardDistDir,
   });
   return {
     gateway,

@@ -225,14 +225,23 @@ describe('customer merges and unmerges round-trip through the gateway', () => {
   });
 
   it('tells other subgraphs about every merge and unmerge through the outbox, in the same transaction', async () => {
-    const events = await stack.dbs.customer.select().from(customerSchema.outbox).orderBy(customerSchema.outbox.id);
+    const events = await stack.dbs.customer
+      .select()
+      .from(customerSchema.outbox)
+      .orderBy(customerSchema.outbox.id);
     const ledger = await stack.dbs.customer.select().from(customerSchema.mergeRecords);
     const payloads = (topic: string) =>
       events.filter((e) => e.topic === topic).map((e) => e.payload as Record<string, string>);
-    expect(payloads('customer.merged').map((p) => [p.mergeId, p.survivorId, p.mergedId]).sort()).toEqual(
-      ledger.map((m) => [m.id, m.survivorId, m.mergedId]).sort(),
-    );
-    expect(payloads('customer.unmerged').map((p) => [p.mergeId, p.restoredId]).sort()).toEqual(
+    expect(
+      payloads('customer.merged')
+        .map((p) => [p.mergeId, p.survivorId, p.mergedId])
+        .sort(),
+    ).toEqual(ledger.map((m) => [m.id, m.survivorId, m.mergedId]).sort());
+    expect(
+      payloads('customer.unmerged')
+        .map((p) => [p.mergeId, p.restoredId])
+        .sort(),
+    ).toEqual(
       ledger
         .filter((m) => m.undoneAt)
         .map((m) => [m.id, m.mergedId])

@@ -6,7 +6,7 @@ import { anonymousScope } from '@cx/gateway/leadStream/scope';
 import { LeadStream } from '@cx/gateway/leadStream/stream';
 import { readSupergraph } from '@cx/gateway/leadStream/supergraph';
 import { connectCursorSource } from '@cx/gateway/leadStream/upstream';
-import { createLogger } from '@cx/platform';
+import { createLogger, INTERNAL_AUTH_HEADER, signInternalAuth } from '@cx/platform';
 import { type ExecutionResult, parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -22,6 +22,14 @@ import {
   wsUrlOf,
 } from '../helpers/leadStream.ts';
 import { startTestStack, type TestStack } from '../helpers/testStack.ts';
+import { authHeader, testInternalAuthSecret } from '../helpers/tokens.ts';
+
+const salesAuth = () => ({
+  [INTERNAL_AUTH_HEADER]: signInternalAuth(
+    { sub: 'test', role: 'hq_analyst', scopes: [] },
+    testInternalAuthSecret,
+  ),
+});
 
 const leadAssigned = contractOperation('leadAssigned.graphql');
 type Payload = { leadAssigned: LeadAssignedEvent };
@@ -61,6 +69,8 @@ describe('flow control of the gateway lead stream', () => {
     const source = connectCursorSource({
       url: wsUrlOf(stack.subgraphs.sales.url),
       logger: createLogger('lead-stream', 'silent'),
+      // The sales stream, like every subgraph call, needs the gateway's signed header.
+      connectionParams: salesAuth,
     });
     // The gateway's executor, reached over HTTP: the stream itself only needs "run this query".
     const execute: ExecuteEventQuery = async ({ query, variables }) => {
@@ -116,7 +126,7 @@ describe('flow control of the gateway lead stream', () => {
     const rawMessages: { type: string; payload?: { data?: Payload } }[] = [];
     raw.on('message', (data) => rawMessages.push(JSON.parse(String(data))));
     await new Promise((r) => raw.once('open', r));
-    raw.send(JSON.stringify({ type: 'connection_init' }));
+    raw.send(JSON.stringify({ type: 'connection_init', payload: await authHeader({ role: 'hq_admin' }) }));
     await eventually(() => expect(rawMessages[0]?.type).toBe('connection_ack'));
     raw.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: leadAssigned } }));
     await eventually(() => expect(stack.gateway.leadStream?.subscribers).toBe(2));

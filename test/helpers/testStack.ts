@@ -66,8 +66,8 @@ export async function startTestStack(
     database,
     dbs,
     async graphql(query, variables, headers) {
-      // HQ admin unless the test says otherwise: the role matrix tests pass their own header.
-      const auth = headers?.authorization ? {} : await authHeader({ role: 'hq_admin' });
+      // HQ analyst (sees every row, PII masked) unless the test says otherwise: the role matrix tests pass their own header.
+      const auth = headers?.authorization ? {} : await authHeader({ role: 'hq_analyst' });
       const res = await request(stack.gateway.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...auth, ...headers },

@@ -50,8 +50,6 @@ export async function refreshConsents(
   const removals: { customerId: string; purpose: ConsentPurpose }[] = [];
   const changes: { customerId: string; purpose: ConsentPurpose; granted: boolean; source: Source | null }[] =
     [];
-  const change = (customerId: string, purpose: ConsentPurpose, granted: boolean, source: Source | null) =>
-    changes.push({ customerId, purpose, granted, source });
   for (const root of trees.roots) {
     const derived = deriveConsents(statements.get(root) ?? []);
     const held = current.get(root)!;
@@ -59,13 +57,14 @@ export async function refreshConsents(
       const prev = held.get(purpose);
       if (prev && prev.granted === s.granted && prev.source === s.source) continue;
       upserts.push({ customerId: root, purpose, granted: s.granted, source: s.source });
-      if (!prev || prev.granted !== s.granted) change(root, purpose, s.granted, s.source);
+      if (!prev || prev.granted !== s.granted)
+        changes.push({ customerId: root, purpose, granted: s.granted, source: s.source });
     }
     for (const c of held.values()) {
       if (derived.has(c.purpose)) continue;
       // No statement left (it left with an unmerged customer): no consent.
       removals.push({ customerId: root, purpose: c.purpose });
-      if (c.granted) change(root, c.purpose, false, null);
+      if (c.granted) changes.push({ customerId: root, purpose: c.purpose, granted: false, source: null });
     }
   }
   await upsertConsentStates(db, upserts, context.now);
@@ -76,7 +75,8 @@ export async function refreshConsents(
       db,
       changes.map((c) => ({ ...c, origin, actor, effectiveAt: now, createdAt: now })),
     );
-  // Other subgraphs (e.g. survey and messaging channels) keep their own view of who may be contacted.
+  // Other subgraphs (e.g. survey and messaging channels) keep their own view of who may be contacted;
+  // to them no statement is not a refusal, so a first refusal is news too.
   await publish(
     db,
     changes.map((c) =>

@@ -50,7 +50,11 @@ function relatedToDealer(db: Db, dealerCode: string): SQL {
 }
 
 /** Which of these customers are related to the dealer (one statement, for row scope). */
-export async function findCustomersRelatedToDealer(db: Db, dealerCode: string, ids: readonly string[]): Promise<string[]> {
+export async function findCustomersRelatedToDealer(
+  db: Db,
+  dealerCode: string,
+  ids: readonly string[],
+): Promise<string[]> {
   if (ids.length === 0) return [];
   const rows = await db
     .select({ id: customers.id })
