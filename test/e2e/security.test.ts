@@ -6,10 +6,14 @@ import { operationHash } from '@cx/gateway/persisted';
 import { createLogger, INTERNAL_AUTH_HEADER, signInternalAuth, subgraphNames } from '@cx/platform';
 import { schema as salesSchema } from '@cx/sales';
 import { and, eq, ne } from 'drizzle-orm';
+import { createClient } from 'graphql-ws';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { createAssignedLead, leadInputs } from '../../bench/src/leadInputs.ts';
 import { supergraphPath } from '../../scripts/lib/composition.ts';
 import { contractOperation } from '../helpers/contract.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { startTestStack, type TestStack, testSecurity } from '../helpers/testStack.ts';
 import { authHeader, testInternalAuthSecret, testJwt } from '../helpers/tokens.ts';
 
@@ -226,6 +230,69 @@ describe('security: authentication, row scope, masking and abuse limits', () => 
       (leads.body.data as unknown as { _entities: { leads: { totalCount: number } }[] })._entities[0]!.leads
         .totalCount,
     ).toBe(0);
+  });
+
+  it("streams to a dealer only its own dealer's assignments, whatever dealerCode it asks for", async () => {
+    const wsUrl = stack.gateway.url.replace(/^http/, 'ws');
+    const seen: { dealer: string; leadId: string }[] = [];
+    const client = createClient({
+      url: wsUrl,
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      connectionParams: await authHeader({ role: 'dealer_manager', dealer: mine.dealer }),
+    });
+    const query = `subscription($d: String, $after: String) { leadAssigned(dealerCode: $d, after: $after) { cursor lead { id } consultant { dealer { code } } } }`;
+    // Asks for the other dealer's stream from the beginning: the gateway pins it to the token's dealer.
+    const dispose = client.subscribe<{
+      leadAssigned: { lead: { id: string }; consultant: { dealer: { code: string } } };
+    }>(
+      { query, variables: { d: theirs.dealer, after: '0' } },
+      {
+        next: (r) => {
+          if (r.data)
+            seen.push({
+              dealer: r.data.leadAssigned.consultant.dealer.code,
+              leadId: r.data.leadAssigned.lead.id,
+            });
+        },
+        error: () => {},
+        complete: () => {},
+      },
+    );
+    const inputs = await leadInputs(stack.dbs);
+    const ofDealer = (d: string) => inputs.filter((i) => i.preferredDealerCode === d);
+    const ownLead = await createAssignedLead(
+      stack.gateway.url,
+      (() => {
+        const list = ofDealer(mine.dealer);
+        return () => list.shift();
+      })(),
+      await authHeader({ role: 'hq_admin' }),
+    );
+    const otherLead = await createAssignedLead(
+      stack.gateway.url,
+      (() => {
+        const list = ofDealer(theirs.dealer);
+        return () => list.shift();
+      })(),
+      await authHeader({ role: 'hq_admin' }),
+    );
+    expect(ownLead && otherLead).toBeTruthy();
+    await eventually(() => expect(seen.map((e) => e.leadId)).toContain(ownLead!.id), 15_000);
+    expect(seen.every((e) => e.dealer === mine.dealer)).toBe(true);
+    expect(seen.map((e) => e.leadId)).not.toContain(otherLead!.id);
+    dispose();
+    await client.dispose();
+    // A connection without a valid token is refused at connection_init.
+    const anonymous = createClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 0 });
+    const refused = await new Promise<unknown>((resolve) => {
+      anonymous.subscribe(
+        { query, variables: {} },
+        { next: () => {}, error: resolve, complete: () => resolve(null) },
+      );
+    });
+    expect((refused as { code?: number } | null)?.code).toBe(4403);
+    await anonymous.dispose();
   });
 
   it('rejects depth, alias and cost bombs before any subgraph is called', async () => {
