@@ -1,8 +1,22 @@
-import { createPiiCipher, type Db, loadEnv, type SubgraphName, subgraphNames } from '@cx/platform';
+import {
+  createDatabase,
+  createPiiCipher,
+  type DatabaseHandle,
+  type Db,
+  loadEnv,
+  type SubgraphName,
+  subgraphNames,
+} from '@cx/platform';
 import postgres from 'postgres';
-import { openDatabases } from '../../scripts/lib/stack.ts';
+import { subgraphModules } from '../../scripts/lib/stack.ts';
 import { Random } from './random.ts';
-import { countCustomers, type SeedReport, seedDemo, truncateSubgraphSchemas } from './seedDemo.ts';
+import {
+  analyzeSubgraphSchemas,
+  countCustomers,
+  type SeedReport,
+  seedDemo,
+  truncateSubgraphSchemas,
+} from './seedDemo.ts';
 
 export type Log = (line: string) => void;
 
@@ -33,22 +47,40 @@ async function createDatabaseIfMissing(serverUrl: string, database: string): Pro
   }
 }
 
+/** The migrations on disk no longer apply to a database (e.g. an unreleased one was regenerated). */
+export class MigrationError extends Error {}
+
 /** Migrates a database's five schemas and runs `work` with a Drizzle handle per subgraph. */
 async function withSubgraphDbs<T>(
   url: string,
   work: (dbs: Record<SubgraphName, Db>) => Promise<T>,
 ): Promise<T> {
-  const databases = await openDatabases({
-    databaseUrls: Object.fromEntries(subgraphNames.map((n) => [n, url])),
-    poolMax: 10,
-  });
+  // Opened one by one so that a failing migration still closes the pools opened before it.
+  const opened: DatabaseHandle[] = [];
   try {
-    return await work(
-      Object.fromEntries(subgraphNames.map((n) => [n, databases[n].db])) as Record<SubgraphName, Db>,
-    );
+    const dbs = {} as Record<SubgraphName, Db>;
+    for (const name of subgraphNames) {
+      const database = createDatabase({ url, poolMax: 10 });
+      opened.push(database);
+      try {
+        await database.migrate(subgraphModules[name].migrationsFolder, name);
+      } catch (error) {
+        throw new MigrationError(`${name}: ${(error as Error).message.split('\n')[0]}`);
+      }
+      dbs[name] = database.db;
+    }
+    return await work(dbs);
   } finally {
-    for (const name of subgraphNames) await databases[name].close();
+    for (const database of opened) await database.close();
   }
+}
+
+export interface DatasetRequest {
+  serverUrl: string;
+  database: string;
+  customers: number;
+  seed: number;
+  log: Log;
 }
 
 export interface PreparedDataset {
@@ -62,14 +94,30 @@ export interface PreparedDataset {
  * A database named after its size on the given server, migrated and holding exactly `customers`
  * generated customers. An existing one of the right size is reused, so repeated runs skip the seed.
  */
-export async function prepareDataset(options: {
-  serverUrl: string;
-  database: string;
-  customers: number;
-  seed: number;
-  log: Log;
-}): Promise<PreparedDataset> {
+export async function prepareDataset(options: DatasetRequest): Promise<PreparedDataset> {
   await createDatabaseIfMissing(options.serverUrl, options.database);
+  try {
+    return await seedOrReuse(options);
+  } catch (error) {
+    if (!(error instanceof MigrationError)) throw error;
+    // The database is the bench's own scratch copy: rebuilding it beats failing the run.
+    options.log(`dataset: ${options.database} no longer migrates (${error.message}); recreating it`);
+    await dropDatabase(options.serverUrl, options.database);
+    await createDatabaseIfMissing(options.serverUrl, options.database);
+    return seedOrReuse(options);
+  }
+}
+
+async function dropDatabase(serverUrl: string, database: string): Promise<void> {
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`drop database if exists "${database.replace(/"/g, '""')}" with (force)`);
+  } finally {
+    await admin.end();
+  }
+}
+
+async function seedOrReuse(options: DatasetRequest): Promise<PreparedDataset> {
   const url = databaseUrl(options.serverUrl, options.database);
   return withSubgraphDbs(url, async (dbs) => {
     const existing = await countCustomers(dbs);
@@ -85,6 +133,7 @@ export async function prepareDataset(options: {
       { customers: options.customers, seed: options.seed, now: new Date() },
       options.log,
     );
+    await analyzeSubgraphSchemas(dbs);
     return { url, customers: options.customers, seeded };
   });
 }

@@ -1,86 +1,70 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { customers, type SegmentExpression } from '@cx/customer/db/schema';
 import { countSegment } from '@cx/customer/segments/compile';
-import { mintDevToken } from '@cx/gateway/auth';
-import { createPiiCipher, type EventBus, loadEnv, openEmbeddedDatabase, subgraphNames } from '@cx/platform';
+import {
+  createPiiCipher,
+  type Db,
+  type EventBus,
+  loadEnv,
+  openEmbeddedDatabase,
+  subgraphNames,
+} from '@cx/platform';
 import { nationalIdCheckChar } from '@cx/platform/domain/nationalId';
 import { count, isNull, sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { request } from 'undici';
 import { openDatabases, securityFromEnv, startStack } from '../../scripts/lib/stack.ts';
+import { benchAuthHeaders } from './auth.ts';
 import { cities, models } from './catalog.ts';
+import type { BenchHookContext, HookFigures } from './hooks.ts';
+import { resultsDir } from './paths.ts';
 
 /**
- * `npx tsx bench/src/ingestBench.ts [--records 20000] [--batch 1000] [--segment-customers 1000000]
- * [--database-url postgres://...] [--pool 3] [--no-events] [--keep]`
+ * customersIngest throughput through the gateway over HTTP (batches of 1,000, progress lines) and
+ * segment count times.
  *
- * Boots the whole supergraph on free ports over a fresh database (a new Postgres database next to
- * --database-url / DATABASE_URL, or an in-memory PGlite), pushes customersIngest batches through the
- * gateway over HTTP and reports records/second, then times segment counts (optionally after adding
- * synthetic customers up to --segment-customers). Writes bench/results/ingest.{json,md}.
+ * - As a bench hook (`runIngestBench`, called by run.ts): ingests into the running gateway over
+ *   the bench dataset (external ids, phones and ID numbers unique to the run) and times
+ *   `Segment.size` through it.
+ * - Standalone: `npx tsx bench/src/ingestBench.ts [--records 20000] [--batch 1000]
+ *   [--segment-customers 1000000] [--database-url postgres://...] [--pool 3] [--no-events] [--keep]`
+ *   boots the supergraph on free ports over a fresh database (a new Postgres database next to
+ *   --database-url / DATABASE_URL, or an in-memory PGlite), optionally adds synthetic customers
+ *   for the segment counts, and writes bench/results/ingest.{json,md}.
  */
-const env = loadEnv();
-const { values } = parseArgs({
-  options: {
-    records: { type: 'string', default: '20000' },
-    batch: { type: 'string', default: '1000' },
-    'segment-customers': { type: 'string', default: '0' },
-    'database-url': { type: 'string', default: env.DATABASE_URL ?? '' },
-    /** Connections per subgraph: a shared Postgres may be short of them (max_connections). */
-    pool: { type: 'string', default: '3' },
-    keep: { type: 'boolean', default: false },
-    /** Without the event bus the ingest is measured alone (events wait in the outbox, as with no relay). */
-    'no-events': { type: 'boolean', default: false },
-  },
-});
-const totalRecords = Number(values.records);
-const batchSize = Number(values.batch);
-const segmentCustomers = Number(values['segment-customers']);
-const poolMax = Number(values.pool);
-for (const [flag, n, max] of [
-  ['--records', totalRecords, 10_000_000],
-  ['--batch', batchSize, 1000],
-  ['--segment-customers', segmentCustomers, 100_000_000],
-  ['--pool', poolMax, 200],
-] as const) {
-  if (!Number.isInteger(n) || n < 0 || n > max)
-    throw new Error(`${flag}: must be a whole number from 0 to ${max}`);
-}
-const resultsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../results');
 
-/** A fresh database for the run, so the figures never depend on (or touch) existing data. */
-async function freshDatabase(adminUrl: string | undefined) {
-  if (!adminUrl) {
-    const pglite = await openEmbeddedDatabase('memory');
-    return { engine: 'pglite', url: undefined, pglite, drop: () => pglite.close() };
-  }
-  const name = `cx_bench_ingest_${randomBytes(4).toString('hex')}`;
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database "${name}"`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
+type Log = (line: string) => void;
+type Headers = Record<string, string>;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+
+/** Phones, ID numbers and external ids from `base` on, so runs against one database never collide. */
+interface RecordSpace {
+  prefix: string;
+  phoneBase: number;
+  idBase: number;
+}
+
+function randomSpace(): RecordSpace {
   return {
-    engine: 'postgres',
-    url: url.toString(),
-    pglite: undefined,
-    drop: async () => {
-      if (values.keep) return console.log(`bench: kept database ${name}`);
-      const cleanup = postgres(adminUrl, { max: 1, onnotice: () => {} });
-      await cleanup.unsafe(`drop database if exists "${name}" with (force)`);
-      await cleanup.end();
-    },
+    prefix: `B${randomBytes(3).toString('hex')}`,
+    phoneBase: randomInt(0, 800_000_000),
+    // Birth dates from 1960 on, 1,000 sequence numbers per day: stays in the past.
+    idBase: randomInt(0, 15_000_000),
   };
 }
 
-const phoneOf = (serial: number) => `13${String(serial).padStart(9, '0')}`;
-function nationalIdOf(serial: number): string {
-  const birth = new Date(Date.UTC(1960, 0, 1) + Math.floor(serial / 1000) * 86_400_000);
-  const first17 = `${cities[serial % cities.length]!.areaCode}${birth.toISOString().slice(0, 10).replaceAll('-', '')}${String(serial % 1000).padStart(3, '0')}`;
+const phoneOf = (space: RecordSpace, serial: number) =>
+  `13${String((space.phoneBase + serial) % 1_000_000_000).padStart(9, '0')}`;
+
+function nationalIdOf(space: RecordSpace, serial: number): string {
+  const n = space.idBase + serial;
+  const birth = new Date(Date.UTC(1960, 0, 1) + Math.floor(n / 1000) * 86_400_000);
+  const first17 = `${cities[n % cities.length]!.areaCode}${birth.toISOString().slice(0, 10).replaceAll('-', '')}${String(n % 1000).padStart(3, '0')}`;
   return `${first17}${nationalIdCheckChar(first17)}`;
 }
 
@@ -88,7 +72,7 @@ function nationalIdOf(serial: number): string {
  * Deterministic records: mostly new DMS customers; every 10th an app record carrying an earlier
  * customer's verified phone (MATCHED), every 50th also another earlier customer's ID (MERGED).
  */
-function recordOf(i: number, observedAt: string): Record<string, unknown> {
+function recordOf(space: RecordSpace, i: number, observedAt: string): Record<string, unknown> {
   const city = cities[i % cities.length]!;
   const base = {
     name: `Bench ${i}`,
@@ -100,57 +84,210 @@ function recordOf(i: number, observedAt: string): Record<string, unknown> {
       { purpose: 'MARKETING_PUSH', granted: i % 10 < 3 },
     ],
   };
+  const app = { ...base, source: 'APP', externalId: `${space.prefix}-APP-${i}`, phoneVerified: true };
   if (i > 100 && i % 50 === 0)
-    return {
-      ...base,
-      source: 'APP',
-      externalId: `APP-${i}`,
-      phone: phoneOf(i - 101),
-      phoneVerified: true,
-      nationalId: nationalIdOf(i - 99),
-    };
-  if (i > 100 && i % 10 === 0)
-    return { ...base, source: 'APP', externalId: `APP-${i}`, phone: phoneOf(i - 101), phoneVerified: true };
+    return { ...app, phone: phoneOf(space, i - 101), nationalId: nationalIdOf(space, i - 99) };
+  if (i > 100 && i % 10 === 0) return { ...app, phone: phoneOf(space, i - 101) };
   return {
     ...base,
     source: 'DMS',
-    externalId: `DMS-${i}`,
-    phone: phoneOf(i),
+    externalId: `${space.prefix}-DMS-${i}`,
+    phone: phoneOf(space, i),
     phoneVerified: true,
-    nationalId: i % 5 < 3 ? nationalIdOf(i) : null,
-    email: i % 4 === 0 ? `bench${i}@example.com` : null,
+    nationalId: i % 5 < 3 ? nationalIdOf(space, i) : null,
+    email: i % 4 === 0 ? `${space.prefix.toLowerCase()}${i}@example.com` : null,
   };
 }
 
-interface IngestResponse {
-  data?: { customersIngest: { results: { outcome: string }[]; userErrors: { code: string }[] } };
-  errors?: { message: string }[];
-}
-
-let authorization = '';
-
-/** A bus that accepts and drops every event: nothing consumes them, so the figure is ingest alone. */
-const silentBus: EventBus = {
-  publish: async () => {},
-  subscribe: async () => async () => {},
-  close: async () => {},
-};
-
-async function postGraphQL<T>(url: string, query: string, variables: Record<string, unknown>): Promise<T> {
+async function postGraphQL<T>(
+  url: string,
+  headers: Headers,
+  query: string,
+  variables: Record<string, unknown>,
+): Promise<{ data?: T; errors?: { message: string }[] }> {
   const res = await request(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization },
+    headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ query, variables }),
   });
-  return (await res.body.json()) as T;
+  return (await res.body.json()) as { data?: T; errors?: { message: string }[] };
 }
 
 const ingestMutation = `mutation ($input: CustomersIngestInput!) {
   customersIngest(input: $input) { results { outcome } userErrors { code } }
 }`;
 
-/** Adds synthetic live customers with fact, behavior tags and consents in bulk SQL, up to `target`. */
-async function addSyntheticCustomers(db: Parameters<typeof countSegment>[0], from: number, target: number) {
+interface IngestData {
+  customersIngest: { results: { outcome: string }[]; userErrors: { code: string }[] };
+}
+
+export interface IngestFigures {
+  records: number;
+  batchSize: number;
+  seconds: number;
+  recordsPerSecond: number;
+  medianBatchMs: number;
+  /** Re-sending the first batch: the idempotent (UNCHANGED) path. */
+  resendBatchMs: number;
+  outcomes: Record<string, number>;
+  rejected: number;
+}
+
+/** Posts `total` records in batches through the gateway, with a progress line every 5 batches. */
+async function ingestThroughGateway(options: {
+  url: string;
+  headers: Headers;
+  total: number;
+  batchSize: number;
+  log: Log;
+}): Promise<IngestFigures> {
+  const { url, headers, total, batchSize, log } = options;
+  const space = randomSpace();
+  const observedAt = new Date().toISOString();
+  const batch = (from: number, n: number) =>
+    Array.from({ length: n }, (_, k) => recordOf(space, from + k + 1, observedAt));
+  const post = async (records: Record<string, unknown>[]) => {
+    const body = await postGraphQL<IngestData>(url, headers, ingestMutation, { input: { records } });
+    if (!body.data) throw new Error(`customersIngest failed: ${JSON.stringify(body.errors)}`);
+    return body.data.customersIngest;
+  };
+  const outcomes: Record<string, number> = {};
+  let rejected = 0;
+  const batchMs: number[] = [];
+  const started = performance.now();
+  for (let done = 0; done < total; ) {
+    const n = Math.min(batchSize, total - done);
+    const t = performance.now();
+    const report = await post(batch(done, n));
+    batchMs.push(performance.now() - t);
+    for (const r of report.results) outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
+    rejected += report.userErrors.length;
+    done += n;
+    const elapsed = (performance.now() - started) / 1000;
+    if (done === total || (done / batchSize) % 5 === 0)
+      log(
+        `ingest: ${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} records, ${Math.round(done / elapsed).toLocaleString('en-US')} records/s (last batch ${(batchMs.at(-1)! / 1000).toFixed(2)} s)`,
+      );
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const resendStart = performance.now();
+  await post(batch(0, Math.min(batchSize, total)));
+  return {
+    records: total,
+    batchSize,
+    seconds: Number(seconds.toFixed(2)),
+    recordsPerSecond: Math.round(total / seconds),
+    medianBatchMs: Math.round(median(batchMs)),
+    resendBatchMs: Math.round(performance.now() - resendStart),
+    outcomes,
+    rejected,
+  };
+}
+
+const benchSegments = (brand: string, model: string): { name: string; expression: SegmentExpression }[] => [
+  { name: 'city', expression: { city: 'Shanghai' } },
+  {
+    name: 'age band and SMS consent',
+    expression: { and: [{ tag: 'age:30-39' }, { consent: 'MARKETING_SMS' }] },
+  },
+  {
+    name: `viewed ${model}, not in Beijing, owns ${brand} or Tank`,
+    expression: {
+      and: [
+        { tag: `viewed:${model}` },
+        { not: { city: 'Beijing' } },
+        { or: [{ ownsBrand: brand }, { ownsBrand: 'Tank' }] },
+      ],
+    },
+  },
+  { name: 'everyone without SMS consent', expression: { not: { consent: 'MARKETING_SMS' } } },
+];
+
+export interface SegmentTiming {
+  name: string;
+  size: number;
+  /** countSegment straight on the database (standalone runs only), median of 5. */
+  countMs: number | null;
+  /** Segment.size through the gateway, median of 5. */
+  gatewayMs: number;
+}
+
+/** Creates each bench segment through the gateway and times its size, five times each. */
+async function timeSegments(options: {
+  url: string;
+  headers: Headers;
+  db?: Db;
+  log: Log;
+}): Promise<SegmentTiming[]> {
+  const { url, headers, db, log } = options;
+  const run = randomBytes(3).toString('hex');
+  const out: SegmentTiming[] = [];
+  for (const s of benchSegments('WEY', models.find((m) => m.brand === 'WEY')!.code)) {
+    const created = await postGraphQL<{ segmentCreate: { segment: { id: string } | null } }>(
+      url,
+      headers,
+      `mutation ($input: SegmentCreateInput!) { segmentCreate(input: $input) { segment { id } } }`,
+      { input: { name: `bench ${run} ${s.name}`, expression: s.expression } },
+    );
+    const id = created.data?.segmentCreate.segment?.id;
+    if (!id) throw new Error(`segmentCreate failed: ${JSON.stringify(created.errors)}`);
+    const gatewayMs: number[] = [];
+    let size = 0;
+    for (let i = 0; i < 5; i += 1) {
+      const t = performance.now();
+      const res = await postGraphQL<{ segment: { size: number } }>(
+        url,
+        headers,
+        `query ($id: ID!) { segment(id: $id) { size } }`,
+        { id },
+      );
+      gatewayMs.push(performance.now() - t);
+      size = res.data?.segment.size ?? -1;
+    }
+    const countMs: number[] = [];
+    for (let i = 0; db && i < 5; i += 1) {
+      const t = performance.now();
+      await countSegment(db, s.expression);
+      countMs.push(performance.now() - t);
+    }
+    const timing = {
+      name: s.name,
+      size,
+      countMs: db ? Number(median(countMs).toFixed(1)) : null,
+      gatewayMs: Number(median(gatewayMs).toFixed(1)),
+    };
+    out.push(timing);
+    log(
+      `segment "${s.name}": ${size.toLocaleString('en-US')} members, Segment.size ${timing.gatewayMs} ms through the gateway${timing.countMs === null ? '' : `, countSegment ${timing.countMs} ms`} (medians of 5)`,
+    );
+  }
+  return out;
+}
+
+/** The bench hook run.ts calls: ingest through the running gateway over the bench dataset. */
+export async function runIngestBench(context: BenchHookContext): Promise<HookFigures> {
+  const headers = await context.authHeaders();
+  const ingest = await ingestThroughGateway({
+    url: context.gatewayUrl,
+    headers,
+    total: context.quick ? 2000 : 10_000,
+    batchSize: 1000,
+    log: context.log,
+  });
+  const segments = await timeSegments({ url: context.gatewayUrl, headers, log: context.log });
+  const { outcomes, ...figures } = ingest;
+  return {
+    ...figures,
+    created: outcomes.CREATED ?? 0,
+    matched: outcomes.MATCHED ?? 0,
+    merged: outcomes.MERGED ?? 0,
+    segmentSizeMedianMs: Math.max(...segments.map((s) => s.gatewayMs)),
+    segmentSizes: segments.map((s) => `${s.name}: ${s.size} in ${s.gatewayMs} ms`).join('; '),
+  };
+}
+
+/** Adds synthetic live customers with fact and behavior tags and consents in bulk SQL. */
+async function addSyntheticCustomers(db: Db, from: number, target: number, log: Log) {
   const chunk = 250_000;
   const cityList = sql.raw(`array[${cities.map((c) => `'${c.city.replace("'", "''")}'`).join(',')}]`);
   const brands = [...new Set(models.map((m) => m.brand))];
@@ -175,8 +312,8 @@ async function addSyntheticCustomers(db: Parameters<typeof countSegment>[0], fro
       ) as t(key, kind, expires_at) where t.key is not null`);
     await db.execute(sql`insert into customer.consents (customer_id, purpose, granted, source)
       select s.id, 'MARKETING_SMS', s.g % 10 < 7, 'DMS' from (${ids}) s`);
-    console.log(
-      `synthetic: ${end.toLocaleString('en-US')}/${target.toLocaleString('en-US')} customers (${((performance.now() - started) / 1000).toFixed(1)} s for this chunk)`,
+    log(
+      `synthetic: ${(end - from).toLocaleString('en-US')}/${(target - from).toLocaleString('en-US')} customers (${((performance.now() - started) / 1000).toFixed(1)} s for this chunk)`,
     );
   }
   // What autovacuum would do after a bulk load: statistics, and a visibility map for index-only scans.
@@ -184,16 +321,110 @@ async function addSyntheticCustomers(db: Parameters<typeof countSegment>[0], fro
     await db.execute(sql.raw(`vacuum analyze customer.${table}`));
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+/** A bus that accepts and drops every event: nothing consumes them, so the figure is ingest alone. */
+const silentBus: EventBus = {
+  publish: async () => {},
+  subscribe: async () => async () => {},
+  close: async () => {},
+};
 
-async function main() {
-  const database = await freshDatabase(values['database-url'] || undefined);
-  const databaseUrls = Object.fromEntries(subgraphNames.map((n) => [n, database.url]));
-  const databases = await openDatabases({
-    databaseUrls,
-    pglite: database.pglite,
-    poolMax: Math.max(1, poolMax),
+/** A fresh database for a standalone run, so the figures never depend on (or touch) existing data. */
+async function freshDatabase(adminUrl: string | undefined, keep: boolean, log: Log) {
+  if (!adminUrl) {
+    const pglite = await openEmbeddedDatabase('memory');
+    return { engine: 'pglite', url: undefined, pglite, drop: () => pglite.close() };
+  }
+  const name = `cx_bench_ingest_${randomBytes(4).toString('hex')}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database "${name}"`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    engine: 'postgres',
+    url: url.toString(),
+    pglite: undefined,
+    drop: async () => {
+      if (keep) return log(`bench: kept database ${name}`);
+      const cleanup = postgres(adminUrl, { max: 1, onnotice: () => {} });
+      await cleanup.unsafe(`drop database if exists "${name}" with (force)`);
+      await cleanup.end();
+    },
+  };
+}
+
+function writeResults(result: {
+  at: string;
+  engine: string;
+  events: boolean;
+  command: string;
+  ingest: IngestFigures;
+  liveCustomers: number;
+  segments: SegmentTiming[];
+}) {
+  const dir = resultsDir;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'ingest.json'), `${JSON.stringify(result, null, 2)}\n`);
+  const { ingest } = result;
+  writeFileSync(
+    path.join(dir, 'ingest.md'),
+    [
+      '# customersIngest and segment count benchmark',
+      '',
+      `${result.at}, ${result.engine}, Node ${process.version}, event bus ${result.events ? 'on (consumers run during the ingest)' : 'off'}. Command: \`${result.command}\``,
+      '',
+      `## Ingest through the gateway (HTTP, batches of ${ingest.batchSize})`,
+      '',
+      '| records | seconds | records/s | median batch (ms) | re-sent batch (ms) | outcomes |',
+      '|---|---|---|---|---|---|',
+      `| ${ingest.records} | ${ingest.seconds} | ${ingest.recordsPerSecond} | ${ingest.medianBatchMs} | ${ingest.resendBatchMs} | ${Object.entries(
+        ingest.outcomes,
+      )
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')} |`,
+      '',
+      `## Segment count (${result.liveCustomers.toLocaleString('en-US')} live customers)`,
+      '',
+      '| segment | size | countSegment, median of 5 (ms) | Segment.size through the gateway, median of 5 (ms) |',
+      '|---|---|---|---|',
+      ...result.segments.map((s) => `| ${s.name} | ${s.size} | ${s.countMs ?? '-'} | ${s.gatewayMs} |`),
+      '',
+    ].join('\n'),
+  );
+}
+
+async function standalone(): Promise<void> {
+  const env = loadEnv();
+  const { values } = parseArgs({
+    options: {
+      records: { type: 'string', default: '20000' },
+      batch: { type: 'string', default: '1000' },
+      'segment-customers': { type: 'string', default: '0' },
+      'database-url': { type: 'string', default: env.DATABASE_URL ?? '' },
+      /** Connections per subgraph: a shared Postgres may be short of them (max_connections). */
+      pool: { type: 'string', default: '3' },
+      /** Without the event bus the ingest is measured alone (events wait in the outbox). */
+      'no-events': { type: 'boolean', default: false },
+      keep: { type: 'boolean', default: false },
+    },
   });
+  const total = Number(values.records);
+  const batchSize = Number(values.batch);
+  const synthetic = Number(values['segment-customers']);
+  const poolMax = Number(values.pool);
+  for (const [flag, n, min, max] of [
+    ['--records', total, 1, 10_000_000],
+    ['--batch', batchSize, 1, 1000],
+    ['--segment-customers', synthetic, 0, 100_000_000],
+    ['--pool', poolMax, 1, 200],
+  ] as const) {
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new Error(`${flag}: must be a whole number from ${min} to ${max}`);
+  }
+  const log: Log = (line) => console.log(line);
+  const database = await freshDatabase(values['database-url'] || undefined, values.keep, log);
+  const databaseUrls = Object.fromEntries(subgraphNames.map((n) => [n, database.url]));
+  const databases = await openDatabases({ databaseUrls, pglite: database.pglite, poolMax });
   const stack = await startStack(
     {
       databaseUrls,
@@ -206,155 +437,38 @@ async function main() {
     },
     databases,
   );
-  // The gateway verifies a JWT: the bench acts as an HQ integration with a development token.
-  const token = await mintDevToken(
-    { role: 'hq_admin' },
-    { secret: env.JWT_SECRET, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE },
-  );
-  authorization = `Bearer ${token}`;
-  const db = databases.customer.db;
-  const url = stack.gateway.url;
-  console.log(
-    `bench: ${database.engine}, gateway ${url}, ${totalRecords} records in batches of ${batchSize}`,
-  );
-
-  const outcomes: Record<string, number> = {};
-  let rejected = 0;
-  const batchSeconds: number[] = [];
-  const started = performance.now();
-  const observedAt = new Date().toISOString();
-  for (let done = 0; done < totalRecords; ) {
-    const n = Math.min(batchSize, totalRecords - done);
-    const records = Array.from({ length: n }, (_, k) => recordOf(done + k + 1, observedAt));
-    const t = performance.now();
-    const body = await postGraphQL<IngestResponse>(url, ingestMutation, { input: { records } });
-    if (!body.data) throw new Error(`ingest failed: ${JSON.stringify(body.errors)}`);
-    batchSeconds.push((performance.now() - t) / 1000);
-    for (const r of body.data.customersIngest.results) outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
-    rejected += body.data.customersIngest.userErrors.length;
-    done += n;
-    const elapsed = (performance.now() - started) / 1000;
-    if (done === totalRecords || (done / batchSize) % 5 === 0)
-      console.log(
-        `ingest: ${done.toLocaleString('en-US')}/${totalRecords.toLocaleString('en-US')} records, ${Math.round(done / elapsed).toLocaleString('en-US')} records/s (last batch ${batchSeconds.at(-1)!.toFixed(2)} s)`,
-      );
-  }
-  const ingestSeconds = (performance.now() - started) / 1000;
-  const throughput = totalRecords / ingestSeconds;
-
-  // Re-sending the first batch: the idempotent path.
-  const resendStart = performance.now();
-  await postGraphQL<IngestResponse>(url, ingestMutation, {
-    input: {
-      records: Array.from({ length: Math.min(batchSize, totalRecords) }, (_, k) =>
-        recordOf(k + 1, observedAt),
-      ),
-    },
-  });
-  const resendSeconds = (performance.now() - resendStart) / 1000;
-
-  if (segmentCustomers > 0)
-    await addSyntheticCustomers(db, totalRecords + 1, totalRecords + 1 + segmentCustomers);
-  const [live] = await db.select({ n: count() }).from(customers).where(isNull(customers.mergedInto));
-  const customersNow = Number(live?.n ?? 0);
-
-  const segments: { name: string; expression: SegmentExpression }[] = [
-    { name: 'city', expression: { city: 'Shanghai' } },
-    {
-      name: 'age band and SMS consent',
-      expression: { and: [{ tag: 'age:30-39' }, { consent: 'MARKETING_SMS' }] },
-    },
-    {
-      name: 'viewed a model, not in Beijing, owns WEY or Tank',
-      expression: {
-        and: [
-          { tag: `viewed:${models[3]!.code}` },
-          { not: { city: 'Beijing' } },
-          { or: [{ ownsBrand: 'WEY' }, { ownsBrand: 'Tank' }] },
-        ],
-      },
-    },
-    { name: 'everyone without SMS consent', expression: { not: { consent: 'MARKETING_SMS' } } },
-  ];
-  const segmentResults: { name: string; size: number; medianMs: number; gatewayMs: number }[] = [];
-  for (const s of segments) {
-    const times: number[] = [];
-    let size = 0;
-    for (let run = 0; run < 5; run += 1) {
-      const t = performance.now();
-      size = await countSegment(db, s.expression);
-      times.push(performance.now() - t);
-    }
-    // The same count through the gateway: create the segment, ask for its size.
-    const created = await postGraphQL<{ data: { segmentCreate: { segment: { id: string } } } }>(
-      url,
-      `mutation ($input: SegmentCreateInput!) { segmentCreate(input: $input) { segment { id } } }`,
-      { input: { name: s.name, expression: s.expression } },
+  try {
+    const url = stack.gateway.url;
+    const headers = await benchAuthHeaders();
+    const events = !values['no-events'];
+    log(
+      `bench: ${database.engine}, gateway ${url}, ${total} records in batches of ${batchSize}, events ${events ? 'on' : 'off'}`,
     );
-    const t = performance.now();
-    await postGraphQL(url, `query ($id: ID!) { segment(id: $id) { size } }`, {
-      id: created.data.segmentCreate.segment.id,
+    const ingest = await ingestThroughGateway({ url, headers, total, batchSize, log });
+    const db = databases.customer.db;
+    if (synthetic > 0) await addSyntheticCustomers(db, total + 1, total + 1 + synthetic, log);
+    const [live] = await db.select({ n: count() }).from(customers).where(isNull(customers.mergedInto));
+    const segments = await timeSegments({ url, headers, db, log });
+    log(
+      `ingest: ${total.toLocaleString('en-US')} records in ${ingest.seconds} s = ${ingest.recordsPerSecond.toLocaleString('en-US')} records/s through the gateway (${JSON.stringify(ingest.outcomes)}; re-sent batch in ${ingest.resendBatchMs} ms)`,
+    );
+    writeResults({
+      at: new Date().toISOString(),
+      engine: database.engine,
+      events,
+      command: `npx tsx bench/src/ingestBench.ts ${process.argv.slice(2).join(' ')}`.trim(),
+      ingest,
+      liveCustomers: Number(live?.n ?? 0),
+      segments,
     });
-    const gatewayMs = performance.now() - t;
-    segmentResults.push({ name: s.name, size, medianMs: median(times), gatewayMs });
-    console.log(
-      `segment "${s.name}": ${size.toLocaleString('en-US')} of ${customersNow.toLocaleString('en-US')} customers, count ${median(times).toFixed(1)} ms (median of 5), ${gatewayMs.toFixed(1)} ms through the gateway`,
-    );
+    log('bench: wrote bench/results/ingest.json and ingest.md');
+  } finally {
+    await stack.close();
+    for (const name of subgraphNames) await databases[name].close();
+    await database.drop();
   }
-
-  const result = {
-    at: new Date().toISOString(),
-    engine: database.engine,
-    events: !values['no-events'],
-    records: totalRecords,
-    batchSize,
-    ingestSeconds: Number(ingestSeconds.toFixed(2)),
-    recordsPerSecond: Math.round(throughput),
-    medianBatchSeconds: Number(median(batchSeconds).toFixed(3)),
-    resendBatchSeconds: Number(resendSeconds.toFixed(3)),
-    outcomes,
-    rejected,
-    segmentCustomers: customersNow,
-    segments: segmentResults.map((s) => ({
-      ...s,
-      medianMs: Number(s.medianMs.toFixed(1)),
-      gatewayMs: Number(s.gatewayMs.toFixed(1)),
-    })),
-  };
-  console.log(
-    `ingest: ${totalRecords.toLocaleString('en-US')} records in ${ingestSeconds.toFixed(1)} s = ${Math.round(throughput).toLocaleString('en-US')} records/s through the gateway (${JSON.stringify(outcomes)}; re-sent batch of ${Math.min(batchSize, totalRecords)} in ${resendSeconds.toFixed(2)} s)`,
-  );
-  mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(path.join(resultsDir, 'ingest.json'), `${JSON.stringify(result, null, 2)}\n`);
-  writeFileSync(
-    path.join(resultsDir, 'ingest.md'),
-    [
-      `# customersIngest and segment count benchmark`,
-      '',
-      `${result.at}, ${result.engine}, Node ${process.version}, event bus ${result.events ? 'on (consumers run during the ingest)' : 'off'}. Command: \`npx tsx bench/src/ingestBench.ts --records ${totalRecords} --batch ${batchSize} --segment-customers ${segmentCustomers}${result.events ? '' : ' --no-events'}\``,
-      '',
-      `## Ingest through the gateway (HTTP, batches of ${batchSize})`,
-      '',
-      `| records | seconds | records/s | median batch (s) | re-sent batch (s) | outcomes |`,
-      `|---|---|---|---|---|---|`,
-      `| ${totalRecords} | ${result.ingestSeconds} | ${result.recordsPerSecond} | ${result.medianBatchSeconds} | ${result.resendBatchSeconds} | ${Object.entries(
-        outcomes,
-      )
-        .map(([k, v]) => `${k} ${v}`)
-        .join(', ')} |`,
-      '',
-      `## Segment count (${customersNow.toLocaleString('en-US')} live customers)`,
-      '',
-      `| segment | size | countSegment median of 5 (ms) | Segment.size through the gateway (ms) |`,
-      `|---|---|---|---|`,
-      ...result.segments.map((s) => `| ${s.name} | ${s.size} | ${s.medianMs} | ${s.gatewayMs} |`),
-      '',
-    ].join('\n'),
-  );
-  console.log(`bench: wrote ${path.join(resultsDir, 'ingest.json')} and ingest.md`);
-  await stack.close();
-  for (const name of subgraphNames) await databases[name].close();
-  await database.drop();
 }
 
-await main();
+// Standalone only when run as a script; run.ts imports the module for runIngestBench.
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href)
+  await standalone();

@@ -29,6 +29,12 @@ function loadRow(name: string, load: LoadResult | undefined): string[] {
   ];
 }
 
+/** CPU one request costs the whole stack on this machine, the load generator aside. */
+function stackCpu(run: GatewayRun | undefined): number | undefined {
+  const c = run?.cpu;
+  return c ? c.gatewayMsPerRequest + c.subgraphsMsPerRequest + (c.postgresMsPerRequest ?? 0) : undefined;
+}
+
 function gatewayOf(results: BenchResults, kind: GatewayRun['kind']): GatewayRun | undefined {
   return results.customer360.gateways.find((g) => g.kind === kind);
 }
@@ -123,7 +129,8 @@ export function renderMarkdown(r: BenchResults): string {
     [
       `- Throughput: this / stock Apollo = **${x(ratio(cx?.load?.throughput, apollo?.load?.throughput))}**, this / Hive = **${x(ratio(cx?.load?.throughput, hive?.load?.throughput))}**.`,
       `- p50: stock Apollo / this = ${x(ratio(apollo?.load?.p50Ms, cx?.load?.p50Ms))}, Hive / this = ${x(ratio(hive?.load?.p50Ms, cx?.load?.p50Ms))}.`,
-      `- Gateway CPU per request: stock Apollo / this = ${x(ratio(apollo?.cpu?.gatewayMsPerRequest, cx?.cpu?.gatewayMsPerRequest))}, Hive / this = ${x(ratio(hive?.cpu?.gatewayMsPerRequest, cx?.cpu?.gatewayMsPerRequest))}.`,
+      `- Gateway CPU per request: stock Apollo / this = ${x(ratio(apollo?.cpu?.gatewayMsPerRequest, cx?.cpu?.gatewayMsPerRequest))}, Hive / this = ${x(ratio(hive?.cpu?.gatewayMsPerRequest, cx?.cpu?.gatewayMsPerRequest))}: the capacity ratio of a gateway on cores of its own.`,
+      `- CPU-bound estimate for this machine (gateway + subgraphs + Postgres CPU per request, which background load does not inflate): this vs stock Apollo = ${x(ratio(stackCpu(apollo), stackCpu(cx)))}, vs Hive = ${x(ratio(stackCpu(hive), stackCpu(cx)))}.`,
       `- Responses: ${r.customer360.identical === undefined ? 'not compared' : r.customer360.identical ? 'identical' : 'DIFFERENT'} across the gateways for ${r.customer360.identicalChecked} customers.`,
       `- Unloaded (one client): this gateway p50 ${f(cx?.single?.p50Ms)} ms, p99 ${f(cx?.single?.p99Ms)} ms.`,
       ...(lean

@@ -435,3 +435,5 @@ const markdown = renderMarkdown(results);
 console.log(`\n${markdown}`);
 const files = writeResults(resultsDir, results, markdown);
 log(`wrote ${files.map((f) => path.relative(process.cwd(), f)).join(', ')}`);
+// A failed step can leave a pool or child handle open; the report is written, so end here.
+process.exit(process.exitCode ?? 0);

@@ -1,7 +1,13 @@
 import { parseArgs } from 'node:util';
 import { createPiiCipher, databaseUrlFor, loadEnv, openEmbeddedDatabase, subgraphNames } from '@cx/platform';
 import { openDatabases } from '../../scripts/lib/stack.ts';
-import { isSeeded, type SubgraphDbs, seedDemo, truncateSubgraphSchemas } from './seedDemo.ts';
+import {
+  analyzeSubgraphSchemas,
+  isSeeded,
+  type SubgraphDbs,
+  seedDemo,
+  truncateSubgraphSchemas,
+} from './seedDemo.ts';
 
 /**
  * `npm run seed -- --customers 1000000 [--seed 42] [--reset]` fills the configured databases
@@ -44,6 +50,11 @@ const report = await seedDemo(
 );
 console.log(
   `seed: done, ${report.customers} customers, ${report.rows} rows in ${report.seconds.toFixed(1)} s (${Math.round(report.rows / report.seconds)} rows/s)`,
+);
+const analyzing = performance.now();
+await analyzeSubgraphSchemas(dbs);
+console.log(
+  `seed: planner statistics refreshed (analyze) in ${((performance.now() - analyzing) / 1000).toFixed(1)} s`,
 );
 for (const name of subgraphNames) await databases[name].close();
 await pglite?.close();

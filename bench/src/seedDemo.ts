@@ -29,6 +29,21 @@ export async function truncateSubgraphSchemas(dbs: SubgraphDbs): Promise<void> {
   }
 }
 
+/**
+ * Refreshes the planner statistics of every subgraph table. After a bulk load they are missing
+ * until autovacuum gets round to it, and without them Postgres plans hash joins over whole tables
+ * (0.4 s per 360 statement at 1M customers instead of under a millisecond).
+ */
+export async function analyzeSubgraphSchemas(dbs: SubgraphDbs): Promise<void> {
+  for (const name of Object.keys(dbs) as SubgraphName[]) {
+    await dbs[name].execute(
+      sql.raw(
+        `do $$ declare t record; begin for t in select tablename from pg_tables where schemaname = '${name}' loop execute format('analyze %I.%I', '${name}', t.tablename); end loop; end $$`,
+      ),
+    );
+  }
+}
+
 export async function countCustomers(dbs: SubgraphDbs): Promise<number> {
   const [row] = await dbs.customer.select({ n: count() }).from(customerSchema.customers);
   return Number(row?.n ?? 0);

@@ -3,20 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { models } from '../../bench/src/catalog.ts';
 import { vinFor } from '../../bench/src/dataset.ts';
 import { ingest, phoneNo } from '../../subgraphs/customer/test/operations.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { startTestStack, type TestStack } from '../helpers/testStack.ts';
-
-/** Polls until `check` passes: events travel after commit, through the relay and the bus. */
-async function eventually<T>(check: () => Promise<T>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
 
 describe('facts from other subgraphs reach customer tags and segments through events', () => {
   let stack: TestStack;
@@ -53,6 +41,7 @@ describe('facts from other subgraphs reach customer tags and segments through ev
       },
     );
     expect(vehicles.data!.vehiclesIngest.userErrors).toEqual([]);
+    // Events travel after commit, through the vehicle outbox relay and the bus.
     const tags = await eventually(async () => {
       const res = await stack.graphql<{ customer: { tags: { key: string; kind: string }[] } }>(
         `query ($id: ID!) { customer(id: $id) { tags { key kind } } }`,
@@ -61,7 +50,7 @@ describe('facts from other subgraphs reach customer tags and segments through ev
       const keys = res.data!.customer.tags.map((t) => t.key);
       expect(keys).toContain('owns:WEY');
       return res.data!.customer.tags;
-    });
+    }, 20_000);
     // A vehicle bought in 2019 and never serviced: maintenance is due, and churn risk shows.
     expect(tags.filter((t) => t.kind === 'PREDICTIVE').map((t) => t.key)).toEqual(
       expect.arrayContaining(['maintenance-due', 'churn-risk:medium']),

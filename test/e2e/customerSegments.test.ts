@@ -3,6 +3,7 @@ import { upsertDealerRelationships } from '@cx/customer/projections/dealerRelati
 import { and, eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack, testPii } from '../helpers/testStack.ts';
+import { authHeader } from '../helpers/tokens.ts';
 
 type Expression =
   | { and: Expression[] }
@@ -343,5 +344,48 @@ describe('segments, consent and search through the gateway', () => {
       );
     expect((await search({ identity: external!.valueKey })).nodes.map((n) => n.id)).toEqual([withId.id]);
     expect((await search({ identity: 'nobody-has-this' })).totalCount).toBe(0);
+  });
+
+  it("keeps segments, exports, merges and events to HQ roles, and consent statements to a dealer's own customers", async () => {
+    const [someone] = await stack.dbs.customer
+      .select()
+      .from(customerSchema.customers)
+      .where(isNull(customerSchema.customers.mergedInto))
+      .limit(1);
+    const otherDealer = `${someone!.preferredDealerCode}-OTHER`;
+    const dealer = await authHeader({ role: 'dealer_manager', dealer: otherDealer });
+    const denied = async (query: string, variables: Record<string, unknown>) => {
+      const res = await stack.graphql(query, variables, dealer);
+      return res.errors?.map((e) => e.extensions?.code);
+    };
+    expect(
+      await denied(
+        `mutation ($input: SegmentCreateInput!) { segmentCreate(input: $input) { userErrors { code } } }`,
+        {
+          input: { name: 'dealer try', expression: { city: 'Beijing' } },
+        },
+      ),
+    ).toEqual(['FORBIDDEN']);
+    expect(await denied(`query { segments { totalCount } }`, {})).toEqual(['FORBIDDEN']);
+    expect(
+      await denied(
+        `mutation ($input: CustomerUnmergeInput!) { customerUnmerge(input: $input) { userErrors { code } } }`,
+        {
+          input: { mergeId: '00000000-0000-4000-8000-000000000001' },
+        },
+      ),
+    ).toEqual(['FORBIDDEN']);
+    expect(
+      await denied(
+        `mutation ($input: ConsentUpdateInput!) { consentUpdate(input: $input) { userErrors { code } } }`,
+        {
+          input: {
+            customerId: someone!.id,
+            source: 'DMS',
+            consents: [{ purpose: 'MARKETING_SMS', granted: true }],
+          },
+        },
+      ),
+    ).toEqual(['FORBIDDEN']);
   });
 });

@@ -1,4 +1,5 @@
 import { dealerOf, forbidden, holdsPiiScope, isHq } from '@cx/platform';
+import { GraphQLError } from 'graphql';
 import type { Context } from './context.ts';
 import type { CustomerRow } from './db/schema.ts';
 
@@ -23,4 +24,13 @@ export async function canSeePii(ctx: Context, customer: CustomerRow): Promise<bo
   if (isHq(ctx.viewer)) return true;
   const consents = await ctx.loaders.consents.load(customer.id);
   return consents.some((c) => c.purpose === 'DATA_SHARING_DEALER' && c.granted);
+}
+
+/**
+ * Merging people, the merge ledger, segments, marketing exports and behavior events span every
+ * dealer's customers: HQ roles only. Without a viewer (in-process, no gateway) nothing is restricted.
+ */
+export function requireHq(ctx: Context, operation: string): void {
+  if (ctx.viewer && !isHq(ctx.viewer))
+    throw new GraphQLError(`${operation} needs an HQ role`, { extensions: { code: 'FORBIDDEN', operation } });
 }

@@ -101,10 +101,11 @@ describe('fact and predictive tags from the customer_facts projection', () => {
   it("projects other subgraphs' events: complaints counted, older NPS answers ignored, dealers related", async () => {
     const [consumer] = createConsumers(() => stack.clock.now);
     let serial = 0;
-    const deliver = (topic: string, payload: Record<string, unknown>) =>
-      consumer!.handle(
+    const deliver = (topic: string, payload: Record<string, unknown>) => {
+      serial += 1;
+      return consumer!.handle(
         {
-          id: `00000000-0000-4000-8000-${String((serial += 1)).padStart(12, '0')}`,
+          id: `00000000-0000-4000-8000-${String(serial).padStart(12, '0')}`,
           topic,
           key: b,
           payload,
@@ -114,6 +115,7 @@ describe('fact and predictive tags from the customer_facts projection', () => {
         },
         { db: stack.database.db, logger: pino({ level: 'silent' }) },
       );
+    };
     const at = (days: number) => daysLater(stack.clock.now, days).toISOString();
     await deliver('service.complaint_opened', {
       complaintId: 'c1',

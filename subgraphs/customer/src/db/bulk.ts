@@ -1,5 +1,5 @@
 import { getTableColumns, is, SQL, sql } from 'drizzle-orm';
-import { type PgColumn, PgEnumColumn, type PgTable } from 'drizzle-orm/pg-core';
+import { getTableConfig, type PgColumn, PgEnumColumn, type PgTable } from 'drizzle-orm/pg-core';
 
 /** The column's type as a cast target; enums are qualified with their schema. */
 function castType(column: PgColumn): string {
@@ -7,8 +7,16 @@ function castType(column: PgColumn): string {
     const { enumName, schema } = column.enum;
     return schema ? `"${schema}"."${enumName}"` : `"${enumName}"`;
   }
-  return column.getSQLType();
+  const type = column.getSQLType();
+  return serialTypes[type] ?? type;
 }
+
+/** Serial pseudo-types are not cast targets; their values come from the column's sequence. */
+const serialTypes: Record<string, string> = {
+  smallserial: 'smallint',
+  serial: 'integer',
+  bigserial: 'bigint',
+};
 
 /** Every value travels as text; Postgres casts it back to the column's type. */
 function asText(column: PgColumn, value: unknown): string | null {
@@ -19,8 +27,12 @@ function asText(column: PgColumn, value: unknown): string | null {
   return String(driver);
 }
 
-function defaultOf(column: PgColumn): SQL {
+function defaultOf(table: PgTable, column: PgColumn): SQL {
   if (is(column.default, SQL)) return column.default;
+  if (column.getSQLType() in serialTypes) {
+    const name = `${getTableConfig(table).schema ?? 'public'}.${getTableConfig(table).name}`;
+    return sql`nextval(pg_get_serial_sequence(${name}, ${column.name}))`;
+  }
   if (column.default === undefined) return sql`null`;
   return sql`${asText(column, column.default)}::${sql.raw(castType(column))}`;
 }
@@ -46,9 +58,9 @@ export function unnestRows<T extends PgTable>(table: T, rows: readonly T['$infer
   const aliases = given.map((_, i) => `c${i}`);
   const select = columns.map(([key, column]) => {
     const i = given.findIndex(([k]) => k === key);
-    if (i < 0) return defaultOf(column);
+    if (i < 0) return defaultOf(table, column);
     const value = sql`u.${sql.identifier(aliases[i]!)}::${sql.raw(castType(column))}`;
-    return column.default === undefined ? value : sql`coalesce(${value}, ${defaultOf(column)})`;
+    return column.default === undefined ? value : sql`coalesce(${value}, ${defaultOf(table, column)})`;
   });
   return sql`select ${sql.join(select, sql`, `)} from unnest(${sql.join(arrays, sql`, `)}) as u(${sql.raw(aliases.join(', '))})`;
 }

@@ -34,33 +34,21 @@ export function factsFrom(event: DomainEvent, held: CustomerFactsRow | null): Fa
   return null;
 }
 
+/** Events that tie a customer to a dealer, and how. Their payloads share customerId, dealerCode, at. */
+const relationshipKinds = {
+  'sales.order_delivered': 'PURCHASE',
+  'sales.test_drive_completed': 'TEST_DRIVE',
+  'service.repair_order_closed': 'SERVICE',
+} as const;
+
 /** The dealer relationship an event shows, for `customers(filter: { dealerCode })`. */
 export function relationshipFrom(event: DomainEvent): DealerRelationship | null {
-  const delivered = payloadOf('sales.order_delivered', event);
-  if (delivered)
-    return {
-      customerId: delivered.customerId,
-      dealerCode: delivered.dealerCode,
-      kind: 'PURCHASE',
-      at: new Date(delivered.at),
-    };
-  const drive = payloadOf('sales.test_drive_completed', event);
-  if (drive)
-    return {
-      customerId: drive.customerId,
-      dealerCode: drive.dealerCode,
-      kind: 'TEST_DRIVE',
-      at: new Date(drive.at),
-    };
-  const repair = payloadOf('service.repair_order_closed', event);
-  if (repair?.customerId)
-    return {
-      customerId: repair.customerId,
-      dealerCode: repair.dealerCode,
-      kind: 'SERVICE',
-      at: new Date(repair.at),
-    };
-  return null;
+  const kind = relationshipKinds[event.topic as keyof typeof relationshipKinds];
+  if (!kind) return null;
+  const p = payloadOf(event.topic as keyof typeof relationshipKinds, event);
+  // A repair order may have no known customer (a walk-in): no relationship to record.
+  if (!p?.customerId) return null;
+  return { customerId: p.customerId, dealerCode: p.dealerCode, kind, at: new Date(p.at) };
 }
 
 async function project(db: Db, event: DomainEvent, now: Date): Promise<void> {

@@ -1,4 +1,4 @@
-import { assertUuid } from '@cx/platform';
+import { assertUuid, isUuid } from '@cx/platform';
 import { type ConsentUpdateInput, updateConsents } from '../consents/updateConsents.ts';
 import type { Context } from '../context.ts';
 import { type CustomerEventInput, recordEvents } from '../events/recordEvents.ts';
@@ -6,8 +6,10 @@ import { ingestCustomers } from '../ingest/ingestCustomers.ts';
 import type { CustomerRecordInput } from '../ingest/normalize.ts';
 import { type ManualMergeInput, mergeManually } from '../merge/manualMerge.ts';
 import { unmerge } from '../merge/unmerge.ts';
+import { requireHq } from '../scope.ts';
 import type { SegmentExpressionInput } from '../segments/expression.ts';
 import { createSegment, exportSegment, type MarketingChannel } from '../segments/segmentService.ts';
+import { loadCustomer } from './Query.ts';
 
 const clock = (ctx: Context) => ({ now: ctx.now(), actor: ctx.actor });
 
@@ -36,6 +38,7 @@ export const Mutation = {
     };
   },
   async customerMerge(_: unknown, args: { input: ManualMergeInput }, ctx: Context) {
+    requireHq(ctx, 'customerMerge');
     const input = {
       survivorId: assertUuid(args.input.survivorId, 'input.survivorId', 'customer'),
       mergedId: assertUuid(args.input.mergedId, 'input.mergedId', 'customer'),
@@ -49,6 +52,7 @@ export const Mutation = {
     return result;
   },
   async customerUnmerge(_: unknown, args: { input: { mergeId: string } }, ctx: Context) {
+    requireHq(ctx, 'customerUnmerge');
     const result = await unmerge(
       ctx.db,
       assertUuid(args.input.mergeId, 'input.mergeId', 'merge'),
@@ -58,6 +62,7 @@ export const Mutation = {
     return result;
   },
   async customerEventsRecord(_: unknown, args: { input: { events: CustomerEventInput[] } }, ctx: Context) {
+    requireHq(ctx, 'customerEventsRecord');
     const report = await recordEvents(ctx.db, args.input.events, ctx.now());
     return {
       results: await Promise.all(
@@ -67,6 +72,8 @@ export const Mutation = {
     };
   },
   async consentUpdate(_: unknown, args: { input: ConsentUpdateInput }, ctx: Context) {
+    // A dealer records statements only for its own customers (an unknown id is reported in userErrors).
+    if (isUuid(args.input.customerId)) await loadCustomer(ctx, args.input.customerId.toLowerCase());
     return published(ctx, await updateConsents(ctx.db, args.input, clock(ctx)));
   },
   async segmentCreate(
@@ -74,6 +81,7 @@ export const Mutation = {
     args: { input: { name: string; expression: SegmentExpressionInput } },
     ctx: Context,
   ) {
+    requireHq(ctx, 'segmentCreate');
     return createSegment(ctx.db, args.input, clock(ctx));
   },
   async segmentExport(
@@ -81,6 +89,7 @@ export const Mutation = {
     args: { input: { segmentId: string; channel: MarketingChannel } },
     ctx: Context,
   ) {
+    requireHq(ctx, 'segmentExport');
     const segmentId = assertUuid(args.input.segmentId, 'input.segmentId', 'segment');
     const result = await exportSegment(ctx.db, { segmentId, channel: args.input.channel }, clock(ctx));
     ctx.logger.info(

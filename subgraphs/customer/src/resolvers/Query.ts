@@ -11,7 +11,7 @@ import type { Context } from '../context.ts';
 import type { CustomerRow } from '../db/schema.ts';
 import { countCustomers, searchCustomers } from '../repositories/customers.ts';
 import { countAllSegments, listSegments } from '../repositories/segments.ts';
-import { assertCustomerVisible } from '../scope.ts';
+import { assertCustomerVisible, requireHq } from '../scope.ts';
 import { type CustomerFilterInput, toSearch } from '../search/searchFilter.ts';
 
 export function assertCustomerId(id: string, field = 'id'): string {
@@ -54,12 +54,15 @@ export const Query = {
     );
   },
   async customerMerge(_: unknown, args: { id: string }, ctx: Context) {
+    requireHq(ctx, 'customerMerge');
     return ctx.loaders.merge.load(assertUuid(args.id, 'id', 'merge'));
   },
   async segment(_: unknown, args: { id: string }, ctx: Context) {
+    requireHq(ctx, 'segment');
     return ctx.loaders.segment.load(assertUuid(args.id, 'id', 'segment'));
   },
   async segments(_: unknown, args: PageArgs, ctx: Context) {
+    requireHq(ctx, 'segments');
     const page = parsePageArgs(args);
     const rows = await listSegments(ctx.db, page);
     for (const row of rows) ctx.loaders.segment.prime(row.id, row);
@@ -71,6 +74,7 @@ export const Query = {
     );
   },
   async segmentExport(_: unknown, args: { id: string }, ctx: Context) {
+    requireHq(ctx, 'segmentExport');
     return ctx.loaders.segmentExport.load(assertUuid(args.id, 'id', 'segment export'));
   },
 };
