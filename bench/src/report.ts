@@ -1,10 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { HookOutcome } from './hooks.ts';
+import { figure, type HookOutcome } from './hooks.ts';
 import type { LoadResult } from './load.ts';
 import type { BenchResults, GatewayRun, GrowthPoint } from './results.ts';
 import { type GatewayKind, gatewayLabels } from './servers.ts';
 import { ratio } from './stats.ts';
+import { atLeast, atMost, type TargetResult } from './targets.ts';
 
 const f = (value: number | undefined, digits = 1) =>
   value === undefined || !Number.isFinite(value) ? '-' : value.toFixed(digits);
@@ -61,6 +62,51 @@ function growthRow(point: GrowthPoint | undefined, label: string): string[] {
     f(point.loaded?.p99Ms),
     f(point.loaded?.throughput, 0),
     f(point.single?.p50Ms),
+  ];
+}
+
+/** The issue's targets, judged on a run's figures. */
+export function evaluateTargets(r: BenchResults): TargetResult[] {
+  const g = (kind: GatewayRun['kind']) => gatewayOf(r, kind)?.load;
+  const lead = r.hooks.leadStream;
+  const subscribers = figure(lead, 'subscribers', 'subscriberCount');
+  const large = r.growth.large;
+  const sizes = `${large?.customers ? large.customers.toLocaleString('en-US') : '1M'} vs ${r.options.customers.toLocaleString('en-US')} customers`;
+  return [
+    atLeast(
+      '360 throughput vs stock @apollo/gateway',
+      ratio(g('cx')?.throughput, g('apollo')?.throughput),
+      1.5,
+      'x',
+    ),
+    atLeast('360 throughput vs Hive Gateway', ratio(g('cx')?.throughput, g('hive')?.throughput), 1.2, 'x'),
+    // One client isolates what data size does to a request; under load, machine noise dominates.
+    atMost(
+      `360 p50 at ${sizes} (one client)`,
+      ratio(large?.single?.p50Ms, r.growth.small?.single?.p50Ms),
+      1.3,
+      'x',
+    ),
+    atMost(
+      `360 p50 at ${sizes} (concurrency ${r.options.concurrency})`,
+      ratio(large?.loaded?.p50Ms, r.growth.small?.loaded?.p50Ms),
+      1.3,
+      'x',
+    ),
+    atMost(
+      `assignment-to-subscriber p99${subscribers ? ` (${subscribers} subscribers)` : ' with 1,000 subscribers'}`,
+      figure(lead, 'p99Ms', 'p99', 'p99_ms'),
+      100,
+      ' ms',
+      { strict: true, digits: 1 },
+    ),
+    atLeast(
+      'DMS ingest (customersIngest, batches of 1,000)',
+      figure(r.hooks.ingest, 'recordsPerSecond', 'rowsPerSecond', 'records_per_second'),
+      5000,
+      ' records/s',
+      0,
+    ),
   ];
 }
 

@@ -11,11 +11,11 @@ import {
   prepareDataset,
   sampleCustomerIds,
 } from './benchDatabase.ts';
-import { figure, type HookOutcome, hookSpecs, runHook } from './hooks.ts';
+import { type HookOutcome, hookSpecs, runHook } from './hooks.ts';
 import { machineInfo } from './machine.ts';
 import { resultsDir } from './paths.ts';
 import { summarizeProfile } from './profile.ts';
-import { renderMarkdown, writeResults } from './report.ts';
+import { evaluateTargets, renderMarkdown, writeResults } from './report.ts';
 import type { BenchResults, GatewayRun, GrowthPoint } from './results.ts';
 import {
   addTotals,
@@ -40,8 +40,6 @@ import {
   startGatewayProcess,
   startSubgraphs,
 } from './servers.ts';
-import { ratio } from './stats.ts';
-import { atLeast, atMost } from './targets.ts';
 
 /**
  * `npm run bench -- [--quick] [--customers N] [--duration S] [--concurrency C] [--growth-url URL]
@@ -387,39 +385,7 @@ function describeHook(outcome: HookOutcome): string {
 }
 
 function judge(): void {
-  const g = (kind: GatewayKind) => results.customer360.gateways.find((r) => r.kind === kind)?.load;
-  const lead = results.hooks.leadStream;
-  const subscribers = figure(lead, 'subscribers', 'subscriberCount');
-  const large = results.growth.large;
-  results.targets = [
-    atLeast(
-      '360 throughput vs stock @apollo/gateway',
-      ratio(g('cx')?.throughput, g('apollo')?.throughput),
-      1.5,
-      'x',
-    ),
-    atLeast('360 throughput vs Hive Gateway', ratio(g('cx')?.throughput, g('hive')?.throughput), 1.2, 'x'),
-    atMost(
-      `360 p50 at ${large?.customers ? large.customers.toLocaleString('en-US') : '1M'} vs ${customers.toLocaleString('en-US')} customers`,
-      ratio(large?.loaded?.p50Ms, results.growth.small?.loaded?.p50Ms),
-      1.3,
-      'x',
-    ),
-    atMost(
-      `assignment-to-subscriber p99${subscribers ? ` (${subscribers} subscribers)` : ' with 1,000 subscribers'}`,
-      figure(lead, 'p99Ms', 'p99', 'p99_ms'),
-      100,
-      ' ms',
-      { strict: true, digits: 1 },
-    ),
-    atLeast(
-      'DMS ingest (customersIngest, batches of 1,000)',
-      figure(results.hooks.ingest, 'recordsPerSecond', 'rowsPerSecond', 'records_per_second'),
-      5000,
-      ' records/s',
-      0,
-    ),
-  ];
+  results.targets = evaluateTargets(results);
 }
 
 try {
