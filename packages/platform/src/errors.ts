@@ -23,24 +23,13 @@ export function notFound(entity: string, id: string): GraphQLError {
   return new GraphQLError(`${entity} ${id} was not found`, { extensions: { code: 'NOT_FOUND', entity, id } });
 }
 
-/** A business failure reported inside a mutation payload instead of as a GraphQL error. */
+/** A business failure reported in a mutation payload, shaped as the shared `UserError` GraphQL type. */
 export interface UserError {
-  field: string[];
+  field: string;
   code: string;
   message: string;
-  index?: number;
 }
 
-export function userError(
-  field: string | string[],
-  code: string,
-  message: string,
-  index?: number,
-): UserError {
-  return {
-    field: Array.isArray(field) ? field : [field],
-    code,
-    message,
-    ...(index === undefined ? {} : { index }),
-  };
+export function userError(field: string, code: string, message: string): UserError {
+  return { field, code, message: `${field}: ${message}` };
 }

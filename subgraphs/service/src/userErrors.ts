@@ -1,13 +1,6 @@
-/** An expected business failure, returned in a mutation payload (the shared UserError type). */
-export interface UserError {
-  field: string;
-  code: string;
-  message: string;
-}
+import { type UserError, userError } from '@cx/platform';
 
-export function userError(field: string, code: string, message: string): UserError {
-  return { field, code, message: `${field}: ${message}` };
-}
+export { type UserError, userError };
 
 /** The outcome of a step: the row it wrote, or why nothing was written. */
 export type StepResult<T> = { ok: true; row: T } | { ok: false; userErrors: UserError[] };
