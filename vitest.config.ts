@@ -1,6 +1,14 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
 
+const require = createRequire(import.meta.url);
+
 export default defineConfig({
+  resolve: {
+    // Node loads graphql's CommonJS build for Apollo and for us alike; Vite would hand our source the
+    // .mjs build, and two GraphQLError classes fail `instanceof` checks (errors then lose their path).
+    alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
+  },
   test: {
     include: ['**/test/**/*.test.ts'],
     exclude: ['**/node_modules/**', '.data/**'],

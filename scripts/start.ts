@@ -1,13 +1,18 @@
 import { schema as customerSchema } from '@cx/customer';
 import { mintDevToken } from '@cx/gateway/auth';
 import {
+  createLogger,
   createPiiCipher,
   databaseUrlFor,
+  directDatabaseUrlFor,
+  exitOnTermination,
   loadEnv,
   openEmbeddedDatabase,
+  poolMaxFor,
   portFor,
   subgraphNames,
 } from '@cx/platform';
+import { startTracing, tracingConfigFromEnv } from '@cx/platform/telemetry/tracing';
 import { schema as salesSchema } from '@cx/sales';
 import { isSeeded, seedDemo } from '../bench/src/seedDemo.ts';
 import { openDatabases, securityFromEnv, startStack } from './lib/stack.ts';
@@ -17,6 +22,8 @@ import { openDatabases, securityFromEnv, startStack } from './lib/stack.ts';
  * PGlite under DATA_DIR (one Postgres schema per subgraph), and loads the demo dataset once.
  */
 const env = loadEnv();
+// One process, one tracer provider: spans tell the servers apart by their instrumentation scope.
+const tracing = startTracing(tracingConfigFromEnv(env, 'cx-supergraph'));
 const databaseUrls = Object.fromEntries(subgraphNames.map((n) => [n, databaseUrlFor(env, n)]));
 const needsEmbedded = subgraphNames.some((n) => !databaseUrls[n]);
 const t0 = performance.now();
@@ -27,7 +34,9 @@ if (pglite)
   );
 
 const pii = createPiiCipher(env.PII_SECRET);
-const databases = await openDatabases({ databaseUrls, pglite, poolMax: env.DB_POOL_MAX });
+const directUrls = Object.fromEntries(subgraphNames.map((n) => [n, directDatabaseUrlFor(env, n)]));
+const poolMax = Object.fromEntries(subgraphNames.map((n) => [n, poolMaxFor(env, n)]));
+const databases = await openDatabases({ databaseUrls, directUrls, pglite, poolMax });
 const dbs = Object.fromEntries(subgraphNames.map((n) => [n, databases[n].db])) as Parameters<
   typeof seedDemo
 >[0];
@@ -57,6 +66,8 @@ const stack = await startStack(
     development: env.NODE_ENV === 'development',
     maxBodyBytes: env.MAX_BODY_BYTES,
     security: securityFromEnv(env),
+    metricsToken: env.METRICS_TOKEN,
+    nats: env.NATS_URL ? { url: env.NATS_URL, stream: env.NATS_STREAM } : undefined,
   },
   databases,
 );
@@ -99,11 +110,12 @@ for (const claims of [
   );
 }
 
-const shutdown = async () => {
-  await stack.close();
-  for (const name of subgraphNames) await databases[name].close();
-  await pglite?.close();
-  process.exit(0);
-};
-process.once('SIGINT', shutdown);
-process.once('SIGTERM', shutdown);
+exitOnTermination(
+  async () => {
+    await stack.close();
+    for (const name of subgraphNames) await databases[name].close();
+    await pglite?.close();
+    await tracing.shutdown();
+  },
+  createLogger('supergraph', env.LOG_LEVEL),
+);

@@ -124,6 +124,8 @@ interface IngestData {
 export interface IngestFigures {
   records: number;
   batchSize: number;
+  /** Parallel clients. */
+  concurrency: number;
   seconds: number;
   recordsPerSecond: number;
   medianBatchMs: number;
@@ -133,15 +135,20 @@ export interface IngestFigures {
   rejected: number;
 }
 
-/** Posts `total` records in batches through the gateway, with a progress line every 5 batches. */
+/**
+ * Posts `total` records in batches through the gateway from `concurrency` parallel clients (a DMS
+ * vendor pushing several dealers' exports at once), with a progress line every 5 batches.
+ */
 async function ingestThroughGateway(options: {
   url: string;
   headers: Headers;
   total: number;
   batchSize: number;
+  concurrency?: number;
   log: Log;
 }): Promise<IngestFigures> {
   const { url, headers, total, batchSize, log } = options;
+  const concurrency = options.concurrency ?? 1;
   const space = randomSpace();
   const observedAt = new Date().toISOString();
   const batch = (from: number, n: number) =>
@@ -155,26 +162,34 @@ async function ingestThroughGateway(options: {
   let rejected = 0;
   const batchMs: number[] = [];
   const started = performance.now();
-  for (let done = 0; done < total; ) {
-    const n = Math.min(batchSize, total - done);
-    const t = performance.now();
-    const report = await post(batch(done, n));
-    batchMs.push(performance.now() - t);
-    for (const r of report.results) outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
-    rejected += report.userErrors.length;
-    done += n;
-    const elapsed = (performance.now() - started) / 1000;
-    if (done === total || (done / batchSize) % 5 === 0)
-      log(
-        `ingest: ${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} records, ${Math.round(done / elapsed).toLocaleString('en-US')} records/s (last batch ${(batchMs.at(-1)! / 1000).toFixed(2)} s)`,
-      );
-  }
+  let next = 0;
+  let done = 0;
+  const client = async () => {
+    while (next < total) {
+      const from = next;
+      const n = Math.min(batchSize, total - from);
+      next += n;
+      const t = performance.now();
+      const report = await post(batch(from, n));
+      batchMs.push(performance.now() - t);
+      for (const r of report.results) outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
+      rejected += report.userErrors.length;
+      done += n;
+      const elapsed = (performance.now() - started) / 1000;
+      if (done === total || batchMs.length % 5 === 0)
+        log(
+          `ingest: ${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} records, ${Math.round(done / elapsed).toLocaleString('en-US')} records/s (last batch ${(batchMs.at(-1)! / 1000).toFixed(2)} s)`,
+        );
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, client));
   const seconds = (performance.now() - started) / 1000;
   const resendStart = performance.now();
   await post(batch(0, Math.min(batchSize, total)));
   return {
     records: total,
     batchSize,
+    concurrency,
     seconds: Number(seconds.toFixed(2)),
     recordsPerSecond: Math.round(total / seconds),
     medianBatchMs: Math.round(median(batchMs)),
@@ -272,6 +287,8 @@ export async function runIngestBench(context: BenchHookContext): Promise<HookFig
     headers,
     total: context.quick ? 2000 : 10_000,
     batchSize: 1000,
+    // Several DMS clients at once, as in production; batches of one client are sequential.
+    concurrency: 3,
     log: context.log,
   });
   const segments = await timeSegments({ url: context.gatewayUrl, headers, log: context.log });
@@ -403,6 +420,8 @@ async function standalone(): Promise<void> {
       'database-url': { type: 'string', default: env.DATABASE_URL ?? '' },
       /** Connections per subgraph: a shared Postgres may be short of them (max_connections). */
       pool: { type: 'string', default: '3' },
+      /** Parallel DMS clients. */
+      concurrency: { type: 'string', default: '3' },
       /** Without the event bus the ingest is measured alone (events wait in the outbox). */
       'no-events': { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
@@ -412,11 +431,13 @@ async function standalone(): Promise<void> {
   const batchSize = Number(values.batch);
   const synthetic = Number(values['segment-customers']);
   const poolMax = Number(values.pool);
+  const concurrency = Number(values.concurrency);
   for (const [flag, n, min, max] of [
     ['--records', total, 1, 10_000_000],
     ['--batch', batchSize, 1, 1000],
     ['--segment-customers', synthetic, 0, 100_000_000],
     ['--pool', poolMax, 1, 200],
+    ['--concurrency', concurrency, 1, 64],
   ] as const) {
     if (!Number.isInteger(n) || n < min || n > max)
       throw new Error(`${flag}: must be a whole number from ${min} to ${max}`);
@@ -442,9 +463,9 @@ async function standalone(): Promise<void> {
     const headers = await benchAuthHeaders();
     const events = !values['no-events'];
     log(
-      `bench: ${database.engine}, gateway ${url}, ${total} records in batches of ${batchSize}, events ${events ? 'on' : 'off'}`,
+      `bench: ${database.engine}, gateway ${url}, ${total} records in batches of ${batchSize} from ${concurrency} clients, events ${events ? 'on' : 'off'}`,
     );
-    const ingest = await ingestThroughGateway({ url, headers, total, batchSize, log });
+    const ingest = await ingestThroughGateway({ url, headers, total, batchSize, concurrency, log });
     const db = databases.customer.db;
     if (synthetic > 0) await addSyntheticCustomers(db, total + 1, total + 1 + synthetic, log);
     const [live] = await db.select({ n: count() }).from(customers).where(isNull(customers.mergedInto));

@@ -42,13 +42,22 @@ export function createTokenVerifier(config: JwtConfig): (token: string) => Promi
     : undefined;
   const secret = config.secret ? new TextEncoder().encode(config.secret) : undefined;
   if (!jwks && !secret) throw new Error('JWT verification needs JWKS_URL or JWT_SECRET');
+  const verified = new VerifiedTokenCache();
   return async (token) => {
+    const cached = verified.get(token);
+    if (cached) return cached;
     try {
-      const options = { issuer: config.issuer, audience: config.audience, clockTolerance: 5 };
+      const options = {
+        issuer: config.issuer,
+        audience: config.audience,
+        clockTolerance: clockToleranceSeconds,
+      };
       const { payload } = jwks
         ? await jwtVerify(token, jwks, { ...options, algorithms: ['RS256', 'ES256'] })
         : await jwtVerify(token, secret!, { ...options, algorithms: ['HS256'] });
-      return viewerFrom(payload);
+      const viewer = viewerFrom(payload);
+      if (payload.exp) verified.set(token, viewer, payload.exp);
+      return viewer;
     } catch (error) {
       if (error instanceof AuthError) throw error;
       const code = (error as { code?: string }).code ?? 'ERR_JWT_INVALID';
@@ -57,6 +66,33 @@ export function createTokenVerifier(config: JwtConfig): (token: string) => Promi
       );
     }
   };
+}
+
+const clockToleranceSeconds = 5;
+
+/**
+ * Tokens already verified, until they expire: a dashboard or DMS client sends the same token
+ * thousands of times, and verifying it once is enough. Only successes are kept, the size is
+ * bounded (oldest out first), and a hit past `exp` counts as a miss, so expiry still bites.
+ */
+export class VerifiedTokenCache {
+  private readonly entries = new Map<string, { viewer: Viewer; expiresAtMs: number }>();
+  constructor(private readonly maxEntries = 10_000) {}
+
+  get(token: string): Viewer | undefined {
+    const entry = this.entries.get(token);
+    if (!entry) return undefined;
+    if (Date.now() >= entry.expiresAtMs) {
+      this.entries.delete(token);
+      return undefined;
+    }
+    return entry.viewer;
+  }
+
+  set(token: string, viewer: Viewer, exp: number): void {
+    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(token, { viewer, expiresAtMs: (exp + clockToleranceSeconds) * 1000 });
+  }
 }
 
 export interface DevTokenClaims {

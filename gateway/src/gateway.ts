@@ -2,13 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import path from 'node:path';
-import {
-  ApolloGateway,
-  type GraphQLDataSourceProcessOptions,
-  RemoteGraphQLDataSource,
-} from '@apollo/gateway';
+import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { INTERNAL_AUTH_HEADER, type Viewer } from '@cx/platform/auth';
 import {
   BodyTooLargeError,
@@ -20,9 +19,11 @@ import {
   writeGraphQLResponse,
 } from '@cx/platform/http';
 import { closeServer, listen } from '@cx/platform/server';
+import type { Metrics } from '@cx/platform/telemetry/metrics';
+import { storableTextPlugin } from '@cx/platform/textGuard';
 import type { Logger } from 'pino';
 import { request } from 'undici';
-import { createUndiciFetcher } from './fetcher.ts';
+import { createSubgraphAgent, type SubgraphFetchObserver, SubgraphHttpDataSource } from './dataSource.ts';
 import {
   type ExecuteEventQuery,
   type LeadStreamServer,
@@ -39,6 +40,8 @@ import {
   maskErrorsPlugin,
   RequestRefused,
 } from './security.ts';
+import { createGatewayTelemetry, injectTraceHeaders } from './telemetry/index.ts';
+import { stopWarmupAfterPlanning, warmQueryPlans } from './warmup.ts';
 
 export interface GatewayOptions {
   supergraphSdl: string;
@@ -59,8 +62,12 @@ export interface GatewayOptions {
   leadStream?: LeadStreamTuning;
   /** Token verification, signed claims for subgraphs, query limits, rate limits, persisted operations. */
   security?: GatewaySecurity;
+  /** Sees every subgraph call (metrics). */
+  fetchObserver?: SubgraphFetchObserver;
   /** Built files of the live lead dashboard, served without auth at GET /dashboard/ (the page asks for a token). */
   staticDashboardDir?: string;
+  /** Bearer token for GET /metrics (METRICS_TOKEN); open like /healthz when unset. */
+  metricsToken?: string;
 }
 
 export interface RunningGateway {
@@ -70,6 +77,8 @@ export interface RunningGateway {
   gateway: ApolloGateway;
   /** Live figures of the graphql-ws lead stream (null when the supergraph has no leadAssigned). */
   leadStream: LeadStreamStats | null;
+  /** This gateway's Prometheus registry, served at /metrics. */
+  metrics: Metrics;
   close(): Promise<void>;
 }
 
@@ -77,6 +86,17 @@ export interface GatewayContext {
   requestId: string;
   /** The verified caller; null only on a gateway started without security (HTTP-layer tests). */
   viewer: Viewer | null;
+  /** The viewer's claims signed once per request for every subgraph call it makes (x-cx-internal-auth). */
+  internalAuth?: string;
+}
+
+/** What every subgraph call carries: the request id and the signed claims subgraphs insist on. */
+function subgraphHeaders(context: GatewayContext): Record<string, string> {
+  const headers: Record<string, string> = { 'x-request-id': context.requestId };
+  if (context.internalAuth) headers[INTERNAL_AUTH_HEADER] = context.internalAuth;
+  // traceparent of the active gateway.fetch span, so the subgraph's spans join this trace (tracing on only).
+  injectTraceHeaders(headers);
+  return headers;
 }
 
 export type SubgraphStatus = 'up' | 'down';
@@ -92,26 +112,6 @@ function requestIdOf(req: IncomingMessage): string {
 function isJsonMediaType(contentType: string | undefined): boolean {
   const mediaType = contentType?.split(';', 1)[0].trim().toLowerCase() ?? '';
   return mediaType === 'application/json' || mediaType.endsWith('+json');
-}
-
-class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  constructor(
-    config: ConstructorParameters<typeof RemoteGraphQLDataSource<GatewayContext>>[0],
-    private readonly security: GatewaySecurity | undefined,
-  ) {
-    super(config);
-  }
-
-  override willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): void {
-    // Health-check and schema-loading calls carry no incoming request, hence no id.
-    const requestId: unknown = options.context.requestId;
-    if (typeof requestId === 'string') options.request.http?.headers.set('x-request-id', requestId);
-    // Subgraphs trust only claims the gateway signed; they refuse calls without them.
-    const viewer = options.context.viewer;
-    if (this.security && viewer) {
-      options.request.http?.headers.set(INTERNAL_AUTH_HEADER, internalAuthHeader(this.security, viewer));
-    }
-  }
 }
 
 const staticTypes: Record<string, string> = {
@@ -154,21 +154,24 @@ const streamViewer: Viewer = { sub: 'gateway:lead-stream', role: 'hq_analyst', s
 /** Serves the federated supergraph over plain node:http (Apollo Server 5 ships no HTTP framework). */
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const { logger, security } = options;
+  const telemetry = createGatewayTelemetry({ logger, metricsToken: options.metricsToken });
+  const fetchObserver = telemetry.fetchObserver(options.fetchObserver);
   const host = options.host ?? '127.0.0.1';
   const maxBodyBytes = options.maxBodyBytes ?? 1_000_000;
   const readinessTimeoutMs = options.readinessTimeoutMs ?? 2_000;
-  const http = createUndiciFetcher({ connections: options.connectionsPerSubgraph });
+  const agent = createSubgraphAgent({ connections: options.connectionsPerSubgraph });
   // Filled by buildService while the gateway loads the supergraph; /readyz probes exactly these.
   const subgraphs = new Map<string, string>();
 
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     logger,
+    experimental_didResolveQueryPlan: stopWarmupAfterPlanning,
     buildService: ({ name, url }) => {
       const resolved = options.subgraphUrls?.[name] ?? url;
       if (!resolved) throw new Error(`subgraph ${name} has no URL in the supergraph and no override`);
       subgraphs.set(name, resolved);
-      return new SubgraphDataSource({ url: resolved, fetcher: http.fetcher }, options.security);
+      return new SubgraphHttpDataSource(name, resolved, agent, subgraphHeaders, fetchObserver);
     },
   });
 
@@ -185,25 +188,38 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     },
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
+      // The gateway sends no cache headers; computing a cache policy per request is wasted work.
+      ApolloServerPluginCacheControlDisabled(),
+      telemetry.plugin,
       ...(options.security ? [limitsPlugin(options.security.limits)] : []),
+      // NUL or a lone surrogate would fail a Postgres statement in some subgraph: refused here, naming the field.
+      storableTextPlugin<GatewayContext>(),
       maskErrorsPlugin(options.development ?? false),
     ],
   });
   try {
     await apollo.start();
   } catch (error) {
-    await http.close();
+    await agent.close();
     throw error;
   }
+  const planned = await warmQueryPlans(gateway, security?.persisted?.operations() ?? [], logger);
+  logger.debug({ planned }, 'query plans warmed for the persisted operations');
   for (const name of Object.keys(options.subgraphUrls ?? {})) {
     if (!subgraphs.has(name))
       logger.warn({ subgraph: name }, 'URL override for a subgraph not in the supergraph');
   }
 
+  const contextFor = (requestId: string, viewer: Viewer | null): GatewayContext => ({
+    requestId,
+    viewer,
+    internalAuth: security && viewer ? internalAuthHeader(security, viewer) : undefined,
+  });
+
   async function probe(url: string, requestId: string): Promise<SubgraphStatus> {
     try {
       const { statusCode, body } = await request(new URL('/readyz', url), {
-        dispatcher: http.agent,
+        dispatcher: agent,
         method: 'GET',
         headers: { 'x-request-id': requestId },
         signal: AbortSignal.timeout(readinessTimeoutMs),
@@ -256,7 +272,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         search: url.search,
         body,
       },
-      context: async () => ({ requestId, viewer }),
+      context: async () => contextFor(requestId, viewer),
     });
     await writeGraphQLResponse(res, response);
   }
@@ -272,7 +288,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         case '/readyz':
           return await readiness(res, requestId);
         case '/graphql':
-          return await graphql(req, res, url, requestId);
+          return await telemetry.traced(req, () => graphql(req, res, url, requestId));
+        case '/metrics':
+          return await telemetry.serve(req, res);
         default:
           if (options.staticDashboardDir && /^\/dashboard(\/|$)/.test(url.pathname))
             return await serveStatic(req, res, url, options.staticDashboardDir);
@@ -301,7 +319,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     // The subscriber's own scope: subgraphs mask and filter each event exactly as for a query.
     const response = await apollo.executeOperation(
       { query, variables },
-      { contextValue: { requestId, viewer: scope.viewer } },
+      { contextValue: contextFor(requestId, scope.viewer) },
     );
     if (response.body.kind !== 'single') throw new Error('an event query produced an incremental result');
     return response.body.singleResult;
@@ -322,11 +340,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         ? () => ({ [INTERNAL_AUTH_HEADER]: internalAuthHeader(security, streamViewer) })
         : undefined,
     });
+    telemetry.observeLeadStream(leadStream?.stats ?? null);
     port = await listen(server, host, options.port ?? 0);
   } catch (error) {
     await leadStream?.close();
     await apollo.stop();
-    await http.close();
+    await agent.close();
     throw error;
   }
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/graphql`;
@@ -339,13 +358,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     server,
     gateway,
     leadStream: leadStream?.stats ?? null,
+    metrics: telemetry.metrics,
     close: () => {
       closing ??= (async () => {
         // First: upgraded sockets keep the HTTP server open until they are gone.
         await leadStream?.close();
         await closeServer(server);
         await apollo.stop();
-        await http.close();
+        await agent.close();
       })();
       return closing;
     },

@@ -1,4 +1,9 @@
-export { createUndiciFetcher, type UndiciFetcher, type UndiciFetcherOptions } from './fetcher.ts';
+export {
+  createSubgraphAgent,
+  type SubgraphFetchObserver,
+  SubgraphHttpDataSource,
+  type SubgraphHttpOptions,
+} from './dataSource.ts';
 export {
   type GatewayContext,
   type GatewayOptions,

@@ -80,7 +80,8 @@ export function measureOperation(
 export function checkLimits(shape: QueryShape, limits: QueryLimits): GraphQLError | null {
   const over = (what: string, value: number, max: number) =>
     new GraphQLError(`query: ${what} ${value} exceeds the limit of ${max}`, {
-      extensions: { code: 'QUERY_TOO_COMPLEX', limit: what, value, max },
+      // Thrown from a plugin hook, so Apollo would answer 500 without an explicit status: the client is at fault.
+      extensions: { code: 'QUERY_TOO_COMPLEX', limit: what, value, max, http: { status: 400 } },
     });
   if (shape.depth > limits.maxDepth) return over('depth', shape.depth, limits.maxDepth);
   if (shape.aliases > limits.maxAliases) return over('aliases', shape.aliases, limits.maxAliases);

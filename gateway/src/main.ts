@@ -2,12 +2,15 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { loadEnv, subgraphNames, subgraphUrlFor } from '@cx/platform/env';
 import { createLogger } from '@cx/platform/logger';
+import { exitOnTermination } from '@cx/platform/shutdown';
+import { startTracing, tracingConfigFromEnv } from '@cx/platform/telemetry/tracing';
 import { startGateway } from './gateway.ts';
 import { createGatewaySecurity } from './security.ts';
 
 // Subpath imports keep the database drivers in @cx/platform's index out of the gateway process.
 const env = loadEnv();
 const logger = createLogger('gateway', env.LOG_LEVEL);
+const tracing = startTracing(tracingConfigFromEnv(env, 'gateway'));
 const supergraphPath = new URL('../../schema/supergraph.graphql', import.meta.url);
 
 try {
@@ -20,6 +23,7 @@ try {
     logger,
     maxBodyBytes: env.MAX_BODY_BYTES,
     development: env.NODE_ENV === 'development',
+    metricsToken: env.METRICS_TOKEN,
     security: createGatewaySecurity({
       jwt: {
         secret: env.JWT_SECRET,
@@ -39,23 +43,15 @@ try {
     }),
   });
 
-  const shutdown = (signal: NodeJS.Signals): void => {
-    logger.info({ signal }, 'gateway shutting down');
-    // A stuck keep-alive client must not hold the process past the orchestrator's grace period.
-    setTimeout(() => {
-      logger.warn('shutdown timed out');
-      process.exit(1);
-    }, 10_000).unref();
-    gateway.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  // A stuck keep-alive client must not hold the process past the orchestrator's grace period.
+  exitOnTermination(
+    async () => {
+      await gateway.close();
+      await tracing.shutdown();
+    },
+    logger,
+    10_000,
+  );
 } catch (error) {
   logger.fatal({ err: error, supergraphPath: supergraphPath.pathname }, 'gateway failed to start');
   process.exit(1);

@@ -34,6 +34,11 @@ export class PersistedOperations {
     return this.byHash.has(operationHash(query));
   }
 
+  /** Every registered operation text (the plan cache is warmed with them). */
+  operations(): string[] {
+    return [...this.byHash.values()];
+  }
+
   get size(): number {
     return this.byHash.size;
   }

@@ -136,6 +136,7 @@ const exposedCodes = new Set([
   'PERSISTED_QUERY_NOT_FOUND',
   'OPERATION_RESOLUTION_FAILURE',
   'DOWNSTREAM_SERVICE_ERROR',
+  'SUBGRAPH_UNAVAILABLE',
 ]);
 
 /** Masks unexpected errors in every response, stamping the request id so support can find the logs. */

@@ -126,6 +126,30 @@ describe('gateway over HTTP', () => {
     expect(await res.json()).toEqual({ data: { thing: { name: 'one', price: 100 } } });
   });
 
+  it('reports every subgraph call to the fetch observer', async () => {
+    const seen: { subgraph: string; outcome: string }[] = [];
+    const observed = await startGateway({
+      supergraphSdl,
+      subgraphUrls: { alpha: alpha.url, beta: beta.url },
+      logger,
+      fetchObserver: { fetched: (subgraph, _ms, outcome) => seen.push({ subgraph, outcome }) },
+    });
+    try {
+      const res = await fetch(observed.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ things { name price } }' }),
+      });
+      expect(res.status).toBe(200);
+      expect(seen).toEqual([
+        { subgraph: 'alpha', outcome: 'ok' },
+        { subgraph: 'beta', outcome: 'ok' },
+      ]);
+    } finally {
+      await observed.close();
+    }
+  });
+
   it('answers /healthz without touching subgraphs', async () => {
     const res = await fetch(new URL('/healthz', gw.url));
     expect(res.status).toBe(200);
@@ -186,10 +210,16 @@ describe('gateway over HTTP', () => {
       down: ['beta'],
     });
 
-    // A dead subgraph becomes a GraphQL error, not a failed HTTP exchange.
+    // A dead subgraph becomes a GraphQL error naming it on its path, not a failed HTTP exchange.
     const partial = await post(JSON.stringify({ query: '{ things { id price } }' }));
     expect(partial.status).toBe(200);
     const result = await partial.json();
-    expect(result.errors.length).toBeGreaterThan(0);
+    expect(result.errors).toContainEqual(
+      expect.objectContaining({
+        message: 'beta subgraph is unavailable',
+        path: ['things'],
+        extensions: expect.objectContaining({ code: 'SUBGRAPH_UNAVAILABLE', subgraph: 'beta' }),
+      }),
+    );
   });
 });

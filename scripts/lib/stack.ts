@@ -8,9 +8,11 @@ import {
   createDatabase,
   createLogger,
   type DatabaseHandle,
+  type DestinationStream,
   type Env,
   type EventBus,
   InProcessBus,
+  NatsBus,
   type PiiCipher,
   type RunningServer,
   type SubgraphModule,
@@ -36,6 +38,8 @@ export const subgraphModules: Record<SubgraphName, SubgraphModule<BaseContext>> 
 export interface StackOptions {
   /** Per-subgraph database URLs; a subgraph without one uses the shared embedded PGlite. */
   databaseUrls: Partial<Record<SubgraphName, string>>;
+  /** Direct (non-PgBouncer) URLs for LISTEN, where databaseUrls go through PgBouncer. */
+  directUrls?: Partial<Record<SubgraphName, string>>;
   pglite?: PGlite;
   pii: PiiCipher;
   host?: string;
@@ -43,12 +47,18 @@ export interface StackOptions {
   ports?: Partial<Record<SubgraphName | 'gateway', number>>;
   logLevel?: string;
   development?: boolean;
-  poolMax?: number;
+  /** Connections per subgraph pool: one figure for all, or per subgraph. */
+  poolMax?: number | Partial<Record<SubgraphName, number>>;
   maxBodyBytes?: number;
-  /** Defaults to an in-process bus shared by the five subgraphs. */
+  /** Defaults to NATS JetStream when `nats` is given, else an in-process bus shared by the five subgraphs. */
   bus?: EventBus;
+  nats?: { url: string; stream?: string; subjectPrefix?: string };
   /** JWT verification at the gateway and the signed internal header the subgraphs require. */
   security: SecurityConfig;
+  /** Bearer token for every server's /metrics (METRICS_TOKEN). */
+  metricsToken?: string;
+  /** Where every server's pino lines go (tests capture them); stdout when unset. */
+  logDestination?: DestinationStream;
 }
 
 export interface Stack {
@@ -82,13 +92,16 @@ export function securityFromEnv(env: Env): SecurityConfig {
 }
 
 /** Opens every subgraph's database and applies its migrations into its own schema. */
-export async function openDatabases(options: Pick<StackOptions, 'databaseUrls' | 'pglite' | 'poolMax'>) {
+export async function openDatabases(
+  options: Pick<StackOptions, 'databaseUrls' | 'directUrls' | 'pglite' | 'poolMax'>,
+) {
   const databases = {} as Record<SubgraphName, DatabaseHandle>;
   for (const name of names) {
     const database = createDatabase({
       url: options.databaseUrls[name],
+      listenUrl: options.directUrls?.[name],
       pglite: options.pglite,
-      poolMax: options.poolMax,
+      poolMax: typeof options.poolMax === 'number' ? options.poolMax : options.poolMax?.[name],
     });
     await database.migrate(subgraphModules[name].migrationsFolder, name);
     databases[name] = database;
@@ -103,13 +116,20 @@ export async function startStack(
 ): Promise<Stack> {
   const dbs = databases ?? (await openDatabases(options));
   const level = options.logLevel ?? 'info';
-  // One process, one bus: subgraphs still only meet through events, never through tables.
-  const bus = options.bus ?? new InProcessBus(createLogger('event-bus', level));
+  // Subgraphs only meet through events, never through tables: over NATS when configured
+  // (replicas in other processes share its durable consumers), else in-process.
+  const busLogger = createLogger('event-bus', level);
+  const ownBus = options.bus
+    ? undefined
+    : options.nats
+      ? await NatsBus.connect({ ...options.nats, logger: busLogger })
+      : new InProcessBus(busLogger);
+  const bus = options.bus ?? ownBus!;
   const subgraphs = {} as Record<SubgraphName, RunningServer>;
   for (const name of names) {
     subgraphs[name] = await startSubgraph(subgraphModules[name], {
       database: dbs[name],
-      logger: createLogger(name, level),
+      logger: createLogger(name, level, options.logDestination),
       pii: options.pii,
       bus,
       internalAuthSecret: options.security.internalAuthSecret,
@@ -117,6 +137,7 @@ export async function startStack(
       port: options.ports?.[name],
       development: options.development,
       maxBodyBytes: options.maxBodyBytes,
+      metricsToken: options.metricsToken,
     });
   }
   const gateway = await startGateway({
@@ -124,7 +145,8 @@ export async function startStack(
     subgraphUrls: Object.fromEntries(names.map((n) => [n, subgraphs[n].url])),
     host: options.host,
     port: options.ports?.gateway,
-    logger: createLogger('gateway', level),
+    logger: createLogger('gateway', level, options.logDestination),
+    metricsToken: options.metricsToken,
     development: options.development,
     maxBodyBytes: options.maxBodyBytes,
     security: createGatewaySecurity(options.security),
@@ -138,6 +160,7 @@ export async function startStack(
     close: async () => {
       await gateway.close();
       for (const name of names) await subgraphs[name].close();
+      await ownBus?.close();
       if (!databases) for (const name of names) await dbs[name].close();
     },
   };

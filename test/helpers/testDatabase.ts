@@ -9,29 +9,44 @@ import postgres from 'postgres';
 export interface TestDatabase {
   kind: 'postgres' | 'pglite';
   url?: string;
+  /** The same database without PgBouncer: for LISTEN (createDatabase's listenUrl). Equals `url` without PgBouncer. */
+  directUrl?: string;
   pglite?: PGlite;
   drop(): Promise<void>;
 }
 
 // Tests are the one place besides env.ts that read the environment: they choose their engine.
 export const testDatabaseUrl = process.env.TEST_DATABASE_URL?.trim() || undefined;
+/**
+ * When TEST_DATABASE_URL goes through PgBouncer (transaction pooling, `?prepare=false`), the same
+ * server directly: CREATE/DROP DATABASE and LISTEN go there (CI sets both).
+ */
+export const testDirectDatabaseUrl = process.env.TEST_DIRECT_DATABASE_URL?.trim() || undefined;
 
-export async function createTestDatabase(label: string): Promise<TestDatabase> {
-  if (!testDatabaseUrl) {
+function withDatabase(serverUrl: string, name: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** `serverUrl` picks another Postgres server than TEST_DATABASE_URL (e.g. a private cluster a test restarts). */
+export async function createTestDatabase(label: string, serverUrl = testDatabaseUrl): Promise<TestDatabase> {
+  if (!serverUrl) {
     const pglite = await PGlite.create();
     return { kind: 'pglite', pglite, drop: () => pglite.close() };
   }
   const name = `cx_test_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
-  const admin = postgres(testDatabaseUrl, { max: 1, onnotice: () => {} });
+  // Another server given by the caller (a private cluster) is reached directly.
+  const directServer = serverUrl === testDatabaseUrl ? (testDirectDatabaseUrl ?? serverUrl) : serverUrl;
+  const admin = postgres(directServer, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database "${name}"`);
   await admin.end();
-  const url = new URL(testDatabaseUrl);
-  url.pathname = `/${name}`;
   return {
     kind: 'postgres',
-    url: url.toString(),
+    url: withDatabase(serverUrl, name),
+    directUrl: withDatabase(directServer, name),
     drop: async () => {
-      const cleanup = postgres(testDatabaseUrl, { max: 1, onnotice: () => {} });
+      const cleanup = postgres(directServer, { max: 1, onnotice: () => {} });
       await cleanup.unsafe(`drop database if exists "${name}" with (force)`);
       await cleanup.end();
     },

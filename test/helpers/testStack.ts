@@ -1,12 +1,19 @@
 import type { SecurityConfig } from '@cx/gateway';
-import { createPiiCipher, type Db, type SubgraphName, subgraphNames } from '@cx/platform';
+import {
+  createPiiCipher,
+  type Db,
+  type DestinationStream,
+  type SubgraphName,
+  subgraphNames,
+} from '@cx/platform';
 import { request } from 'undici';
 import { seedDemo } from '../../bench/src/seedDemo.ts';
 import { contractDir, openDatabases, type Stack, startStack } from '../../scripts/lib/stack.ts';
 import { createTestDatabase, type TestDatabase } from './testDatabase.ts';
 import { authHeader, testInternalAuthSecret, testJwt } from './tokens.ts';
 
-export const testPii = createPiiCipher('test-only-pii-secret-0123456789');
+export const testPiiSecret = 'test-only-pii-secret-0123456789';
+export const testPii = createPiiCipher(testPiiSecret);
 /** A fixed "now" keeps the generated history identical in every run. */
 export const datasetNow = new Date('2026-11-01T00:00:00Z');
 
@@ -40,11 +47,19 @@ export interface GraphQLResult<T> {
 
 export async function startTestStack(
   label: string,
-  options: { customers?: number } = {},
+  options: {
+    customers?: number;
+    serverUrl?: string;
+    /** The event bus over NATS JetStream (a stream of the test's own) instead of in-process. */
+    nats?: { url: string; stream: string; subjectPrefix?: string };
+    /** Server logs (silent unless given): the level and where the lines go. */
+    logs?: { level: string; destination: DestinationStream };
+  } = {},
 ): Promise<TestStack> {
-  const database = await createTestDatabase(label);
+  const database = await createTestDatabase(label, options.serverUrl);
   const databaseUrls = Object.fromEntries(subgraphNames.map((n) => [n, database.url]));
-  const databases = await openDatabases({ databaseUrls, pglite: database.pglite, poolMax: 5 });
+  const directUrls = Object.fromEntries(subgraphNames.map((n) => [n, database.directUrl]));
+  const databases = await openDatabases({ databaseUrls, directUrls, pglite: database.pglite, poolMax: 5 });
   const dbs = Object.fromEntries(subgraphNames.map((n) => [n, databases[n].db])) as Record<SubgraphName, Db>;
   if ((options.customers ?? 0) > 0) {
     await seedDemo(dbs, testPii, { customers: options.customers!, seed: 7, now: datasetNow });
@@ -56,8 +71,10 @@ export async function startTestStack(
       pglite: database.pglite,
       pii: testPii,
       ports,
-      logLevel: 'silent',
+      logLevel: options.logs?.level ?? 'silent',
+      logDestination: options.logs?.destination,
       security: testSecurity(),
+      nats: options.nats,
     },
     databases,
   );

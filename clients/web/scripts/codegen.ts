@@ -52,7 +52,7 @@ export async function generateClientTypes(): Promise<string> {
       // typescript-operations emits only the enums and inputs the operations reach, so unrelated
       // schema work elsewhere does not stale this file.
       strictScalars: true,
-      scalars: { DateTime: 'string' },
+      scalars: { DateTime: 'string', JSON: 'unknown' },
       useTypeImports: true,
       skipTypename: true,
     },

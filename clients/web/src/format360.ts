@@ -17,6 +17,18 @@ function section(title: string, lines: string[]): string {
   return [title, ...(lines.length ? lines : ['none']).map((l) => `  ${l}`)].join('\n');
 }
 
+/** A part owned by another subgraph is null while that subgraph is down: say so, show the rest. */
+const unavailable = (title: string) => `${title}\n  unavailable right now`;
+
+function connection<T>(
+  title: string,
+  list: { totalCount: number; nodes: T[] } | null,
+  line: (node: T) => string,
+): string {
+  if (!list) return unavailable(title);
+  return section(`${title} (${count(list.totalCount, list.nodes.length)})`, list.nodes.map(line));
+}
+
 function profile(c: Customer360): string {
   const rows: [string, string][] = [
     ['Phone', c.phone ?? '-'],
@@ -42,13 +54,16 @@ function profile(c: Customer360): string {
 }
 
 function vehicles(c: Customer360): string {
+  if (!c.vehicles) return unavailable('Vehicles');
   const lines = c.vehicles.flatMap((v) => {
     const km = v.mileageKm === null ? 'mileage unknown' : `${v.mileageKm.toLocaleString('en-US')} km`;
     const h = v.serviceHistory;
     return [
       `${v.vin}  ${v.model.name} ${v.model.modelYear} · ${v.model.powertrain} · purchased ${day(v.purchasedAt)} · ${km}`,
-      `  Service history (${count(h.totalCount, h.nodes.length)})`,
-      ...h.nodes.map(
+      h
+        ? `  Service history (${count(h.totalCount, h.nodes.length)})`
+        : '  Service history unavailable right now',
+      ...(h?.nodes ?? []).map(
         (r) =>
           `    ${day(r.openedAt)} → ${day(r.closedAt)}  ${r.status.padEnd(13)} ${money(r.totalAmount).padStart(14)}  ${dealer(r.dealer)}`,
       ),
@@ -62,29 +77,18 @@ export function formatCustomer360(c: Customer360): string {
   return [
     profile(c),
     vehicles(c),
-    section(
-      `Leads (${count(leads.totalCount, leads.nodes.length)})`,
-      leads.nodes.map((l) => {
-        const who = l.assignedConsultant
-          ? ` → ${l.assignedConsultant.name}, ${dealer(l.assignedConsultant.dealer)}`
-          : ' → unassigned';
-        return `${day(l.createdAt)}  ${l.status.padEnd(11)} ${l.source.padEnd(15)} ${l.interestedModel?.name ?? '-'}${who}`;
-      }),
+    connection('Leads', leads, (l) => {
+      const who = l.assignedConsultant
+        ? ` → ${l.assignedConsultant.name}, ${dealer(l.assignedConsultant.dealer)}`
+        : ' → unassigned';
+      return `${day(l.createdAt)}  ${l.status.padEnd(11)} ${l.source.padEnd(15)} ${l.interestedModel?.name ?? '-'}${who}`;
+    }),
+    connection(
+      'Orders',
+      orders,
+      (o) => `${o.status.padEnd(12)} ${money(o.totalAmount).padStart(14)}  vehicle ${o.vehicle?.vin ?? '-'}`,
     ),
-    section(
-      `Orders (${count(orders.totalCount, orders.nodes.length)})`,
-      orders.nodes.map(
-        (o) =>
-          `${o.status.padEnd(12)} ${money(o.totalAmount).padStart(14)}  vehicle ${o.vehicle?.vin ?? '-'}`,
-      ),
-    ),
-    section(
-      `Complaints (${count(complaints.totalCount, complaints.nodes.length)})`,
-      complaints.nodes.map((k) => `${day(k.openedAt)}  ${k.severity.padEnd(8)} ${k.status}`),
-    ),
-    section(
-      `Surveys (${count(surveys.totalCount, surveys.nodes.length)})`,
-      surveys.nodes.map((s) => `${day(s.respondedAt)}  ${s.kind} ${s.score}  ${s.touchpoint}`),
-    ),
+    connection('Complaints', complaints, (k) => `${day(k.openedAt)}  ${k.severity.padEnd(8)} ${k.status}`),
+    connection('Surveys', surveys, (s) => `${day(s.respondedAt)}  ${s.kind} ${s.score}  ${s.touchpoint}`),
   ].join('\n\n');
 }

@@ -9,6 +9,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { requestScope } from './requestScope.ts';
+import { DatabaseTelemetry, instrumentDrizzle } from './telemetry/sql.ts';
 
 /** The driver-neutral Drizzle handle every repository takes as its first argument. */
 export type Db = PgDatabase<PgQueryResultHKT, Record<string, never>>;
@@ -19,6 +20,8 @@ export class StatementCounter implements DrizzleLogger {
   /** Statements issued while serving requests only, so background pollers don't blur the figure. */
   requestCount = 0;
   readonly recent: string[] = [];
+  /** Statement timing, pool use and SQL spans (telemetry/sql.ts finds the handle through this logger). */
+  telemetry: DatabaseTelemetry | undefined;
   constructor(private readonly keepRecent = 0) {}
   logQuery(query: string): void {
     this.count += 1;
@@ -39,6 +42,7 @@ export interface DatabaseHandle {
   readonly db: Db;
   readonly kind: 'postgres' | 'pglite';
   readonly counter: StatementCounter;
+  readonly telemetry: DatabaseTelemetry;
   migrate(migrationsFolder: string, schemaName: string): Promise<void>;
   /** LISTEN on a channel (a direct connection for postgres, never a pooled one); resolves to an unlisten. */
   listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
@@ -54,21 +58,34 @@ export interface DatabaseOptions {
   listenUrl?: string;
 }
 
+/** Counts open transactions (each holds a pooled connection) and traces them; statements are timed in telemetry/sql.ts. */
+function instrumentTransactions(db: Db, telemetry: DatabaseTelemetry): void {
+  const transaction = db.transaction.bind(db);
+  db.transaction = ((run, config) =>
+    telemetry.transaction(() => transaction(run, config))) as Db['transaction'];
+}
+
 export function createDatabase(options: DatabaseOptions): DatabaseHandle {
   const counter = new StatementCounter(50);
+  instrumentDrizzle();
   if (options.url) {
     const client = postgres(options.url, {
       max: options.poolMax ?? 10,
       onnotice: () => {},
-      // Behind PgBouncer in transaction mode named prepared statements break; the URL can opt out.
+      // Behind PgBouncer (1.18, transaction mode) named prepared statements break: a pooled URL
+      // carries `?prepare=false` and every statement goes out as an unnamed one.
       prepare: !/[?&]prepare=false/.test(options.url),
       connection: { application_name: 'cx-supergraph' },
     });
     const db = drizzlePostgres({ client, logger: counter }) as unknown as Db;
+    const telemetry = new DatabaseTelemetry(options.poolMax ?? 10, client);
+    counter.telemetry = telemetry;
+    instrumentTransactions(db, telemetry);
     return {
       db,
       kind: 'postgres',
       counter,
+      telemetry,
       migrate: async (migrationsFolder, schemaName) => {
         await migratePostgres(db as unknown as Parameters<typeof migratePostgres>[0], {
           migrationsFolder,
@@ -76,7 +93,7 @@ export function createDatabase(options: DatabaseOptions): DatabaseHandle {
         });
       },
       listen: async (channel, onNotify) => {
-        // LISTEN must not go through PgBouncer in transaction mode: LISTEN_DATABASE_URL may point past it.
+        // LISTEN must not go through PgBouncer in transaction mode: <NAME>_DATABASE_DIRECT_URL points past it.
         const listener = options.listenUrl
           ? postgres(options.listenUrl, { max: 1, onnotice: () => {} })
           : client;
@@ -92,10 +109,15 @@ export function createDatabase(options: DatabaseOptions): DatabaseHandle {
   const { pglite } = options;
   if (!pglite) throw new Error('createDatabase needs either a url or a PGlite instance');
   const db = drizzlePglite({ client: pglite, logger: counter }) as unknown as Db;
+  // PGlite is one embedded connection, shared by every subgraph in the process.
+  const telemetry = new DatabaseTelemetry(1, pglite);
+  counter.telemetry = telemetry;
+  instrumentTransactions(db, telemetry);
   return {
     db,
     kind: 'pglite',
     counter,
+    telemetry,
     migrate: async (migrationsFolder, schemaName) => {
       await migratePglite(db as unknown as Parameters<typeof migratePglite>[0], {
         migrationsFolder,

@@ -11,6 +11,8 @@ const optionalUrl = z
   .transform((v) => (v ? v : undefined))
   .pipe(z.url().optional());
 
+const poolSize = z.coerce.number().int().min(1).max(200);
+
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 
 const envSchema = z.object({
@@ -23,7 +25,23 @@ const envSchema = z.object({
   SALES_DATABASE_URL: optionalUrl,
   SERVICE_DATABASE_URL: optionalUrl,
   FEEDBACK_DATABASE_URL: optionalUrl,
-  DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  /**
+   * Direct (non-pooled) Postgres URLs for LISTEN, when the URLs above go through PgBouncer in
+   * transaction mode (those then carry `?prepare=false`). Unset: LISTEN uses the URL above.
+   */
+  DATABASE_DIRECT_URL: optionalUrl,
+  CUSTOMER_DATABASE_DIRECT_URL: optionalUrl,
+  VEHICLE_DATABASE_DIRECT_URL: optionalUrl,
+  SALES_DATABASE_DIRECT_URL: optionalUrl,
+  SERVICE_DATABASE_DIRECT_URL: optionalUrl,
+  FEEDBACK_DATABASE_DIRECT_URL: optionalUrl,
+  /** Connections per subgraph pool; <NAME>_DB_POOL_MAX overrides it for one subgraph. */
+  DB_POOL_MAX: poolSize.default(10),
+  CUSTOMER_DB_POOL_MAX: poolSize.optional(),
+  VEHICLE_DB_POOL_MAX: poolSize.optional(),
+  SALES_DB_POOL_MAX: poolSize.optional(),
+  SERVICE_DB_POOL_MAX: poolSize.optional(),
+  FEEDBACK_DB_POOL_MAX: poolSize.optional(),
   TEST_DATABASE_URL: optionalUrl,
   HOST: z.string().default('127.0.0.1'),
   GATEWAY_PORT: port(4000),
@@ -54,9 +72,25 @@ const envSchema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   /** `allowlist`: only registered (persisted) operation hashes run. */
   PERSISTED_OPERATIONS: z.enum(['off', 'allowlist']).default('off'),
+  /** NATS with JetStream: the event bus between processes. Unset: one process, in-process bus. */
   NATS_URL: optionalUrl,
+  /** The JetStream stream; its subjects are its name lower-cased with dots (CX_EVENTS: cx.events.<topic>). */
+  NATS_STREAM: z
+    .string()
+    .regex(/^[A-Z][A-Z0-9_]*$/)
+    .default('CX_EVENTS'),
   /** Derives the PII encryption and keyed-hash keys. The default is for development only. */
   PII_SECRET: z.string().min(16).default('dev-only-pii-secret-change-me'),
+  /** When set, GET /metrics (gateway and subgraphs) needs `Authorization: Bearer <token>`. */
+  METRICS_TOKEN: z.string().min(16).optional(),
+  /** Tracing: `otlp` (the default when an endpoint is set), `console`, or `none` (the default: off). */
+  OTEL_TRACES_EXPORTER: z.enum(['none', 'otlp', 'console']).optional(),
+  /** OTLP/HTTP collector base URL, e.g. http://otel-collector:4318 (spans go to /v1/traces). */
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
+  /** Overrides the service name on spans (default: gateway, the subgraph's name, or cx-supergraph). */
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
+  /** Share of new traces recorded, 0..1; a caller's traceparent decision is kept. */
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).default(1),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -90,6 +124,15 @@ const upper = (name: SubgraphName) => name.toUpperCase() as Uppercase<SubgraphNa
 
 export function databaseUrlFor(env: Env, name: SubgraphName): string | undefined {
   return env[`${upper(name)}_DATABASE_URL`] ?? env.DATABASE_URL;
+}
+
+/** The URL for LISTEN: never a PgBouncer one (transaction pooling drops LISTEN at commit). */
+export function directDatabaseUrlFor(env: Env, name: SubgraphName): string | undefined {
+  return env[`${upper(name)}_DATABASE_DIRECT_URL`] ?? env.DATABASE_DIRECT_URL;
+}
+
+export function poolMaxFor(env: Env, name: SubgraphName): number {
+  return env[`${upper(name)}_DB_POOL_MAX`] ?? env.DB_POOL_MAX;
 }
 
 export function portFor(env: Env, name: SubgraphName): number {

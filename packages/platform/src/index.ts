@@ -1,3 +1,4 @@
+export * from './anyOf.ts';
 export * from './auth.ts';
 export * from './crypto.ts';
 export * from './db.ts';
@@ -12,4 +13,5 @@ export * from './requestScope.ts';
 export * from './scalars.ts';
 export * from './scope.ts';
 export * from './server.ts';
+export * from './shutdown.ts';
 export * from './subgraph.ts';

@@ -100,6 +100,24 @@ export interface KeyedListSpec {
   id: PgColumn;
   /** Extra filter, e.g. the caller's row scope. */
   where?: SQL;
+  /** When one parent key stands for several stored keys (merged customer ids, events/customerAliases.ts). */
+  expand?: ParentExpansion;
+}
+
+/** Maps stored parent keys to the requested parent they belong to, inside the one batched statement. */
+export interface ParentExpansion {
+  /** The requested parent a row belongs to. */
+  key: SQL<string>;
+  /** Rows belonging to any of these parents. */
+  matching(parents: readonly string[]): SQL;
+}
+
+function parentKeyOf(spec: KeyedListSpec): SQL | PgColumn {
+  return spec.expand?.key ?? spec.parent;
+}
+
+function parentCondition(spec: KeyedListSpec, parents: readonly string[]): SQL {
+  return spec.expand ? spec.expand.matching(parents) : inArray(spec.parent, [...parents]);
 }
 
 function afterCondition(spec: KeyedListSpec, after: CursorValue | null): SQL | undefined {
@@ -119,14 +137,19 @@ export async function selectPagesByParent<TRow>(
 ): Promise<Map<string, TRow[]>> {
   const grouped = new Map<string, TRow[]>(parents.map((p) => [p, []]));
   if (parents.length === 0 || page.first === 0) return grouped;
-  const rank = sql<number>`row_number() over (partition by ${spec.parent} order by ${spec.order} desc, ${spec.id} desc)`;
+  const parentKey = parentKeyOf(spec);
+  const rank = sql<number>`row_number() over (partition by ${parentKey} order by ${spec.order} desc, ${spec.id} desc)`;
   const ranked = db
-    .select({ rankedId: sql<string>`${spec.id}`.as('ranked_id'), rn: rank.as('rn') })
+    .select({
+      rankedId: sql<string>`${spec.id}`.as('ranked_id'),
+      parentKey: sql<string>`${parentKey}`.as('parent_key'),
+      rn: rank.as('rn'),
+    })
     .from(spec.table)
-    .where(and(inArray(spec.parent, [...parents]), spec.where, afterCondition(spec, page.after)))
+    .where(and(parentCondition(spec, parents), spec.where, afterCondition(spec, page.after)))
     .as('ranked');
   const rows = (await db
-    .select({ row: spec.table, parentKey: spec.parent })
+    .select({ row: spec.table, parentKey: ranked.parentKey })
     .from(spec.table)
     .innerJoin(ranked, eq(spec.id, ranked.rankedId))
     .where(lte(ranked.rn, page.first + 1))
@@ -142,11 +165,12 @@ export async function countByParent(
 ): Promise<Map<string, number>> {
   const counts = new Map<string, number>(parents.map((p) => [p, 0]));
   if (parents.length === 0) return counts;
+  const parentKey = parentKeyOf(spec);
   const rows = await db
-    .select({ parentKey: spec.parent, n: count() })
+    .select({ parentKey: sql<string>`${parentKey}`, n: count() })
     .from(spec.table)
-    .where(and(inArray(spec.parent, [...parents]), spec.where))
-    .groupBy(spec.parent);
+    .where(and(parentCondition(spec, parents), spec.where))
+    .groupBy(parentKey);
   for (const r of rows) counts.set(String(r.parentKey), Number(r.n));
   return counts;
 }

@@ -1,4 +1,4 @@
-import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 
 function parseDate(value: unknown): Date {
   if (typeof value !== 'string') throw new GraphQLError('DateTime must be an ISO 8601 string');
@@ -29,3 +29,30 @@ export function money(
   const n = Number(amount ?? 0);
   return { amount: n.toFixed(2), currency };
 }
+
+function literalValue(ast: ValueNode): unknown {
+  switch (ast.kind) {
+    case Kind.STRING:
+    case Kind.BOOLEAN:
+    case Kind.ENUM:
+      return ast.value;
+    case Kind.INT:
+    case Kind.FLOAT:
+      return Number(ast.value);
+    case Kind.LIST:
+      return ast.values.map(literalValue);
+    case Kind.OBJECT:
+      return Object.fromEntries(ast.fields.map((f) => [f.name.value, literalValue(f.value)]));
+    default:
+      return null;
+  }
+}
+
+/** Free-form JSON documents (e.g. the PIPL export sections); their shape is documented where they are built. */
+export const JSONScalar = new GraphQLScalarType<unknown, unknown>({
+  name: 'JSON',
+  // Dates and other non-JSON values become what JSON.stringify makes of them (ISO strings).
+  serialize: (value) => JSON.parse(JSON.stringify(value ?? null)),
+  parseValue: (value) => value,
+  parseLiteral: literalValue,
+});

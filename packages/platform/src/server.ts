@@ -18,6 +18,10 @@ import {
 } from './http.ts';
 import type { Logger } from './logger.ts';
 import { requestScope } from './requestScope.ts';
+import { graphqlTelemetryPlugin } from './telemetry/graphql.ts';
+import { serveMetrics } from './telemetry/http.ts';
+import { Metrics } from './telemetry/metrics.ts';
+import { tracerFor, withServerSpan } from './telemetry/tracing.ts';
 
 export interface RequestInfo {
   requestId: string;
@@ -40,6 +44,10 @@ export interface SubgraphServerOptions<TContext extends BaseContext> {
   internalAuthSecret?: string;
   /** Readiness probe, e.g. a `select 1` against the subgraph's database. */
   ready?: () => Promise<void>;
+  /** This server's own registry, served at /metrics (a fresh one when not given). */
+  metrics?: Metrics;
+  /** Bearer token required by /metrics (METRICS_TOKEN); open when unset. */
+  metricsToken?: string;
 }
 
 export interface RunningServer {
@@ -47,6 +55,7 @@ export interface RunningServer {
   url: string;
   port: number;
   server: Server;
+  metrics: Metrics;
   close(): Promise<void>;
 }
 
@@ -54,7 +63,22 @@ function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** Responses still being produced, per server, so a shutdown can tell their clients not to reuse the socket. */
+const openResponses = new WeakMap<Server, Set<ServerResponse>>();
+
+function trackResponses(server: Server): void {
+  if (openResponses.has(server)) return;
+  const open = new Set<ServerResponse>();
+  openResponses.set(server, open);
+  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    if (!server.listening) res.shouldKeepAlive = false;
+    open.add(res);
+    res.once('close', () => open.delete(res));
+  });
+}
+
 export async function listen(server: Server, host: string, port: number): Promise<number> {
+  trackResponses(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -65,9 +89,21 @@ export async function listen(server: Server, host: string, port: number): Promis
   return (server.address() as AddressInfo).port;
 }
 
-export function closeServer(server: Server): Promise<void> {
+/**
+ * Stops accepting connections and drains: requests in flight finish (their responses say
+ * `connection: close`), each keep-alive socket is closed as soon as it is idle rather than after
+ * keepAliveTimeout (65 s), and whatever is still open after `graceMs` is cut, so close() is bounded.
+ */
+export function closeServer(server: Server, graceMs = 8_000): Promise<void> {
   return new Promise((resolve) => {
-    server.close(() => resolve());
+    for (const res of openResponses.get(server) ?? []) if (!res.headersSent) res.shouldKeepAlive = false;
+    const drain = setInterval(() => server.closeIdleConnections(), 50);
+    const cut = setTimeout(() => server.closeAllConnections(), graceMs);
+    server.close(() => {
+      clearInterval(drain);
+      clearTimeout(cut);
+      resolve();
+    });
     server.closeIdleConnections();
   });
 }
@@ -77,13 +113,15 @@ export async function startSubgraphServer<TContext extends BaseContext>(
   options: SubgraphServerOptions<TContext>,
 ): Promise<RunningServer> {
   const { logger } = options;
+  const metrics = options.metrics ?? new Metrics();
+  const tracer = tracerFor(options.name);
   const apollo = new ApolloServer<TContext>({
     schema: buildSubgraphSchema({
       typeDefs: options.typeDefs,
       resolvers: options.resolvers as GraphQLResolverMap<unknown>,
     }),
     includeStacktraceInErrorResponses: options.development ?? false,
-    plugins: [ApolloServerPluginLandingPageDisabled()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), graphqlTelemetryPlugin<TContext>(metrics, logger)],
     logger,
   });
   await apollo.start();
@@ -91,7 +129,14 @@ export async function startSubgraphServer<TContext extends BaseContext>(
 
   const server = createServer((req, res) => {
     const requestId = String(req.headers['x-request-id'] ?? randomUUID());
-    requestScope.run({ requestId }, () => handle(req, res, requestId));
+    requestScope.run({ requestId }, () =>
+      // One server span per GraphQL call, child of the gateway's fetch span (W3C traceparent).
+      req.url?.startsWith('/graphql')
+        ? withServerSpan(tracer, 'subgraph.request', req.headers, { 'cx.subgraph': options.name }, () =>
+            handle(req, res, requestId),
+          )
+        : handle(req, res, requestId),
+    );
   });
   const handle = async (req: IncomingMessage, res: ServerResponse, requestId: string) => {
     const url = requestUrl(req);
@@ -101,6 +146,7 @@ export async function startSubgraphServer<TContext extends BaseContext>(
         await options.ready?.();
         return sendJson(res, 200, { status: 'ready', subgraph: options.name });
       }
+      if (url.pathname === '/metrics') return await serveMetrics(req, res, metrics, options.metricsToken);
       if (url.pathname !== '/graphql') return sendJson(res, 404, { error: 'not found' });
       let viewer: Viewer | null = null;
       if (options.internalAuthSecret) {
@@ -148,6 +194,7 @@ export async function startSubgraphServer<TContext extends BaseContext>(
     url,
     port,
     server,
+    metrics,
     close: async () => {
       await closeServer(server);
       await apollo.stop();

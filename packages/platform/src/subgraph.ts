@@ -6,13 +6,26 @@ import { sql } from 'drizzle-orm';
 import { type DocumentNode, parse } from 'graphql';
 import { createPiiCipher, type PiiCipher } from './crypto.ts';
 import { createDatabase, type DatabaseHandle, type Db, openEmbeddedDatabase } from './db.ts';
-import { databaseUrlFor, loadEnv, portFor, type SubgraphName } from './env.ts';
+import {
+  databaseUrlFor,
+  directDatabaseUrlFor,
+  loadEnv,
+  poolMaxFor,
+  portFor,
+  type SubgraphName,
+} from './env.ts';
 import { handleOnce } from './events/inbox.ts';
+import { connectNatsBusFromEnv } from './events/natsBus.ts';
 import type { OutboxTables } from './events/outbox.ts';
 import { startEventRelay } from './events/relay.ts';
 import type { DomainEvent, EventBus } from './events/types.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { type RequestInfo, type RunningServer, startSubgraphServer } from './server.ts';
+import { exitOnTermination } from './shutdown.ts';
+import { Metrics } from './telemetry/metrics.ts';
+import { eventOutboxLag, observeOutboxLag } from './telemetry/outbox.ts';
+import { observeDatabase } from './telemetry/sql.ts';
+import { startTracing, tracingConfigFromEnv } from './telemetry/tracing.ts';
 
 export type ResolverMap<TContext> = GraphQLResolverMap<TContext>;
 
@@ -45,6 +58,11 @@ export interface SubgraphDeps {
   pii: PiiCipher;
   /** Wakes the outbox relay after a commit that wrote events (it also polls). */
   kickRelay: () => void;
+  /**
+   * This subgraph's Prometheus registry (served at /metrics): `metrics.counter(name, help, labels)`
+   * etc. are idempotent by name, so code may ask for its metric where it needs it.
+   */
+  metrics?: Metrics;
 }
 
 /** A durable consumer of other subgraphs' events; `handle` runs once per event, in a transaction. */
@@ -66,6 +84,10 @@ export interface StartSubgraphOptions {
   port?: number;
   development?: boolean;
   maxBodyBytes?: number;
+  /** The server's registry (a fresh one when not given); DB, outbox and request metrics go on it. */
+  metrics?: Metrics;
+  /** Bearer token for /metrics (METRICS_TOKEN). */
+  metricsToken?: string;
 }
 
 export async function startSubgraph<TContext extends BaseContext>(
@@ -74,6 +96,10 @@ export async function startSubgraph<TContext extends BaseContext>(
 ): Promise<RunningServer> {
   const { db } = options.database;
   const { logger, bus } = options;
+  const metrics = options.metrics ?? new Metrics();
+  observeDatabase(metrics, options.database.telemetry);
+  if (module.events)
+    observeOutboxLag(metrics, module.name, eventOutboxLag(db, module.events.tables, module.name));
   const relay =
     module.events && bus
       ? startEventRelay({
@@ -107,9 +133,12 @@ export async function startSubgraph<TContext extends BaseContext>(
     development: options.development,
     maxBodyBytes: options.maxBodyBytes,
     internalAuthSecret: options.internalAuthSecret,
+    metrics,
+    metricsToken: options.metricsToken,
     createContext: (request) =>
       module.createContext(
-        { db, pii: options.pii, kickRelay, logger: options.logger.child({ requestId: request.requestId }) },
+        // No requestId binding: the logger's mixin adds it (and the trace ids) to every line of the request.
+        { db, pii: options.pii, kickRelay, logger: options.logger, metrics },
         request,
       ),
     ready: async () => {
@@ -121,6 +150,7 @@ export async function startSubgraph<TContext extends BaseContext>(
     pii: options.pii,
     logger,
     kickRelay,
+    metrics,
     database: options.database,
     internalAuthSecret: options.internalAuthSecret,
   });
@@ -141,12 +171,23 @@ export async function runSubgraphProcess<TContext extends BaseContext>(
 ): Promise<void> {
   const env = loadEnv();
   const logger = createLogger(module.name, env.LOG_LEVEL);
+  const tracing = startTracing(tracingConfigFromEnv(env, module.name));
+  const metrics = new Metrics();
+  metrics.collectProcessMetrics();
   const url = databaseUrlFor(env, module.name);
   // Without a URL a standalone subgraph keeps its own embedded database: PGlite is single-process.
   const pglite = url ? undefined : await openEmbeddedDatabase(path.join(env.DATA_DIR, module.name));
-  const database = createDatabase({ url, pglite, poolMax: env.DB_POOL_MAX });
+  const database = createDatabase({
+    url,
+    pglite,
+    poolMax: poolMaxFor(env, module.name),
+    listenUrl: directDatabaseUrlFor(env, module.name),
+  });
   await database.migrate(module.migrationsFolder, module.name);
+  // Replicas share one durable consumer per consumer name; without NATS, events wait in the outbox.
+  const bus = await connectNatsBusFromEnv(env, logger.child({ component: 'event-bus' }));
   const running = await startSubgraph(module, {
+    bus,
     pii: createPiiCipher(env.PII_SECRET),
     // Standalone subgraphs only answer the gateway.
     internalAuthSecret: env.INTERNAL_AUTH_SECRET,
@@ -156,13 +197,14 @@ export async function runSubgraphProcess<TContext extends BaseContext>(
     port: portFor(env, module.name),
     development: env.NODE_ENV === 'development',
     maxBodyBytes: env.MAX_BODY_BYTES,
+    metrics,
+    metricsToken: env.METRICS_TOKEN,
   });
-  const shutdown = async () => {
+  exitOnTermination(async () => {
     await running.close();
+    await bus?.close();
     await database.close();
     await pglite?.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+    await tracing.shutdown();
+  }, logger);
 }

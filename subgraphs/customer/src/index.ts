@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { loadTypeDefs, type SubgraphModule } from '@cx/platform';
 import { type Context, createContext } from './context.ts';
 import { eventTables } from './db/schema.ts';
+import { erasureProgressConsumer } from './privacy/consumers.ts';
 import { createConsumers } from './projections/consumers.ts';
 import { resolvers } from './resolvers/index.ts';
 
@@ -14,8 +15,9 @@ export const customerSubgraph: SubgraphModule<Context> = {
   resolvers,
   migrationsFolder: path.join(packageDir, 'drizzle'),
   createContext,
-  // Publishes merges, unmerges and consent changes; projects facts and dealer relationships.
-  events: { tables: eventTables, consumers: createConsumers() },
+  // Publishes merges, unmerges, consent changes and erasures; projects facts and dealer
+  // relationships; tracks each subgraph's erasure progress.
+  events: { tables: eventTables, consumers: [...createConsumers(), erasureProgressConsumer] },
 };
 
 export * as schema from './db/schema.ts';

@@ -17,6 +17,7 @@ import {
   mergeRecords,
   type SegmentExpression,
 } from './db/schema.ts';
+import { findStepsByErasures } from './privacy/repositories.ts';
 import { findCustomersByIds, findCustomersRelatedToDealer } from './repositories/customers.ts';
 import { findMergesByIds } from './repositories/merges.ts';
 import {
@@ -133,6 +134,10 @@ export function createLoaders(db: Db, viewer: Viewer | null = null) {
       (e) => e.id,
     ),
     audience: audienceLoaders(db),
+    erasureSteps: groupLoader(
+      (ids: readonly string[]) => findStepsByErasures(db, ids),
+      (s) => s.erasureId,
+    ),
   };
 }
 

@@ -11,6 +11,8 @@ export interface Context {
   config: FeedbackConfig;
   /** Wakes the outbox relay after a commit that wrote events. */
   kickRelay: () => void;
+  /** The verified caller (null in-process): the PIPL export checks it. */
+  viewer: Viewer | null;
 }
 
 export function createContext(
@@ -25,6 +27,7 @@ export function createContext(
     now: rules.now,
     config: rules.config,
     kickRelay: deps.kickRelay,
+    viewer,
   };
 }
 

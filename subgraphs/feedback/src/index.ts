@@ -1,11 +1,13 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadTypeDefs, type SubgraphModule } from '@cx/platform';
+import { aliases } from './aliases/index.ts';
 import { type FeedbackConfig, feedbackRules } from './config.ts';
 import { createConsumers } from './consumers.ts';
 import { type Context, createContext } from './context.ts';
 import { eventTables } from './db/schema.ts';
 import { startTokenScrubber } from './onStart.ts';
+import { erasureConsumer } from './privacy/index.ts';
 import { resolvers } from './resolvers/index.ts';
 
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -25,7 +27,11 @@ export function createFeedbackSubgraph(options: FeedbackSubgraphOptions = {}): S
     resolvers,
     migrationsFolder: path.join(packageDir, 'drizzle'),
     createContext: (deps, request) => createContext(deps, rules, request.viewer),
-    events: { tables: eventTables, consumers: createConsumers(rules) },
+    events: {
+      tables: eventTables,
+      // Also keeps the customer alias map and erases on 'customer.erased'.
+      consumers: [...createConsumers(rules), aliases.consumer, erasureConsumer],
+    },
     onStart: (_running, deps) => startTokenScrubber(deps),
   };
 }

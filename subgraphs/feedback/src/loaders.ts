@@ -1,5 +1,6 @@
 import { connectionLoader, type Db, dealerCondition, rowLoader, type Viewer } from '@cx/platform';
 import DataLoader from 'dataloader';
+import { aliases } from './aliases/index.ts';
 import {
   type InvitationRow,
   invitations,
@@ -70,6 +71,7 @@ export function createLoaders(db: Db, viewer: Viewer | null = null) {
       {
         table: surveyResponses,
         parent: surveyResponses.customerId,
+        expand: aliases.expansion(surveyResponses.customerId),
         // Dealer roles see only their own dealer's survey results.
         where: dealerCondition(viewer, surveyResponses.dealerCode),
         order: surveyResponses.respondedAt,
@@ -82,6 +84,7 @@ export function createLoaders(db: Db, viewer: Viewer | null = null) {
       {
         table: invitations,
         parent: invitations.customerId,
+        expand: aliases.expansion(invitations.customerId),
         order: invitations.invitedAt,
         id: invitations.id,
       },
@@ -92,6 +95,7 @@ export function createLoaders(db: Db, viewer: Viewer | null = null) {
       {
         table: suppressions,
         parent: suppressions.customerId,
+        expand: aliases.expansion(suppressions.customerId),
         order: suppressions.suppressedAt,
         id: suppressions.id,
       },

@@ -10,6 +10,8 @@ export interface Context {
   /** The clock every business rule reads, injectable for tests. */
   now: () => Date;
   outbox: OutboxHub;
+  /** Wakes the domain-event relay after a commit that published events (it also polls). */
+  kickRelay: () => void;
   /** The verified caller (null in-process, without the gateway): decides row scope. */
   viewer: Viewer | null;
 }
@@ -22,6 +24,7 @@ export function createContext(deps: SubgraphDeps, request?: Pick<RequestInfo, 'v
     loaders: createLoaders(deps.db, viewer),
     now: () => new Date(),
     outbox: outboxHubFor(deps.db),
+    kickRelay: deps.kickRelay,
     viewer,
   };
 }

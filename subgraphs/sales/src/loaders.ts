@@ -1,5 +1,7 @@
 import { connectionLoader, type Db, groupLoader, rowLoader, type Viewer } from '@cx/platform';
+import { aliases } from './aliases/index.ts';
 import { type LeadRow, leads, type SalesOrderRow, salesOrders } from './db/schema.ts';
+import { createLifecycleLoaders } from './lifecycle/loaders.ts';
 import {
   findConsultantsByDealers,
   findConsultantsByIds,
@@ -11,6 +13,7 @@ import { leadCondition, orderCondition } from './scope.ts';
 /** Created per request, so batching and caching never leak between callers. */
 export function createLoaders(db: Db, viewer: Viewer | null = null) {
   return {
+    ...createLifecycleLoaders(db, viewer),
     dealer: rowLoader(
       (codes: readonly string[]) => findDealersByCodes(db, codes),
       (d) => d.code,
@@ -40,6 +43,7 @@ export function createLoaders(db: Db, viewer: Viewer | null = null) {
       {
         table: leads,
         parent: leads.customerId,
+        expand: aliases.expansion(leads.customerId),
         order: leads.createdAt,
         id: leads.id,
         where: leadCondition(viewer),
@@ -51,6 +55,7 @@ export function createLoaders(db: Db, viewer: Viewer | null = null) {
       {
         table: salesOrders,
         parent: salesOrders.customerId,
+        expand: aliases.expansion(salesOrders.customerId),
         order: salesOrders.createdAt,
         id: salesOrders.id,
         where: orderCondition(viewer),

@@ -8,6 +8,7 @@ import {
   type RunningServer,
   verifyInternalAuth,
 } from '@cx/platform';
+import type { Metrics } from '@cx/platform/telemetry/metrics';
 import type { DocumentNode } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -15,17 +16,22 @@ import { type Context, createContext } from './context.ts';
 import { outboxHubFor } from './outbox/hub.ts';
 import { startOutboxRelay } from './outbox/relay.ts';
 import { OUTBOX_CHANNEL } from './repositories/outbox.ts';
+import { startSlaSweeper } from './sla/sweeper.ts';
+import { observeSales } from './telemetry.ts';
 
 export interface LeadStreamOptions {
   typeDefs: DocumentNode;
   resolvers: ResolverMap<Context>;
   /** How often the relay polls for rows nobody kicked (e.g. written just before a crash). */
   relayPollMs?: number;
+  /** The SLA sweeper's clock and poll interval (sla/sweeper.ts). */
+  sla?: { now?: () => Date; pollMs?: number };
 }
 
 /**
  * Background work of the sales subgraph: the outbox relay, LISTEN for positions assigned by other
- * processes, and graphql-ws on the HTTP server's own port and path, serving `leadAssigned`.
+ * processes, the SLA sweeper, and graphql-ws on the HTTP server's own port and path, serving
+ * `leadAssigned`.
  */
 export async function startLeadStream(
   running: RunningServer,
@@ -35,6 +41,8 @@ export async function startLeadStream(
     pii: PiiCipher;
     kickRelay: () => void;
     internalAuthSecret?: string;
+    /** The server's registry: lead-stream outbox lag and SLA breaches go on it. */
+    metrics?: Metrics;
   },
   options: LeadStreamOptions,
 ): Promise<() => Promise<void>> {
@@ -43,6 +51,12 @@ export async function startLeadStream(
   const hub = outboxHubFor(db);
   const relay = startOutboxRelay(db, hub, logger, { pollMs: options.relayPollMs });
   const unlisten = await deps.database.listen(OUTBOX_CHANNEL, (payload) => hub.advance(Number(payload)));
+  const unobserve = deps.metrics ? observeSales(deps.metrics, db) : undefined;
+  const sla = startSlaSweeper(db, deps.logger.child({ component: 'sla' }), {
+    ...options.sla,
+    // Reassignments wrote stream events: position them now rather than at the relay's next poll.
+    onReassigned: () => hub.written(),
+  });
 
   const schema = buildSubgraphSchema({
     typeDefs: options.typeDefs,
@@ -68,9 +82,11 @@ export async function startLeadStream(
   );
 
   return async () => {
+    unobserve?.();
     await ws.dispose();
     // Closing sent 1001 to every client; do not let a silent peer hold the HTTP server open.
     for (const client of wss.clients) client.terminate();
+    await sla.stop();
     await relay.stop();
     await unlisten();
   };

@@ -1,36 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import {
   brandOfModel,
-  type CandidateConsultant,
   type CandidateDealer,
   chooseAssignment,
   hasSkillFor,
   poolRegions,
 } from '../src/leads/assignment.ts';
 import { gradeLead } from '../src/leads/grade.ts';
+import { consultant } from './candidates.ts';
 
 const dealers: CandidateDealer[] = [
   { code: 'SH01', city: 'Shanghai', region: 'EAST' },
   { code: 'HZ01', city: 'Hangzhou', region: 'EAST' },
   { code: 'BJ01', city: 'Beijing', region: 'NORTH' },
 ];
-
-function consultant(
-  id: string,
-  dealerCode: string,
-  extra: Partial<CandidateConsultant> = {},
-): CandidateConsultant {
-  return {
-    id,
-    dealerCode,
-    skills: [],
-    capacity: 10,
-    active: true,
-    openLeads: 0,
-    lastAssignedAt: null,
-    ...extra,
-  };
-}
 
 describe('gradeLead', () => {
   it('grades by source, model and city', () => {

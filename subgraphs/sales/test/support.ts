@@ -11,8 +11,9 @@ import { createClient } from 'graphql-ws';
 import { pino } from 'pino';
 import postgres from 'postgres';
 import { WebSocket } from 'ws';
+import { testDirectDatabaseUrl } from '../../../test/helpers/testDatabase.ts';
 import { consultants, dealers } from '../src/db/schema.ts';
-import { salesSubgraph } from '../src/index.ts';
+import { createSalesSubgraph, salesSubgraph } from '../src/index.ts';
 
 // Tests are the one place besides env.ts that read the environment: they choose their engine.
 const adminUrl = process.env.TEST_DATABASE_URL?.trim() || undefined;
@@ -23,20 +24,31 @@ export interface TestStack {
   /** The clock every request of this stack reads (ctx.now); tests move it. */
   clock: { now: Date };
   wsUrl: string;
+  /**
+   * Another handle on the same database (a second replica's pool) on Postgres; PGlite is one
+   * connection, so there it is the same handle. Closed with the stack.
+   */
+  secondHandle(): Promise<DatabaseHandle>;
   close(): Promise<void>;
 }
 
 /** A fresh database (its own Postgres database, or an in-memory PGlite), migrated, with a running sales subgraph. */
-export async function startTestStack(): Promise<TestStack> {
+export async function startTestStack(options: { slaPollMs?: number } = {}): Promise<TestStack> {
   let database: DatabaseHandle;
+  let databaseUrl: string | null = null;
   let dropDatabase: () => Promise<void>;
   if (adminUrl) {
     const name = `sales_test_${randomBytes(6).toString('hex')}`;
-    const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+    // Behind PgBouncer (CI), CREATE/DROP DATABASE and LISTEN go to the server directly.
+    const directServer = testDirectDatabaseUrl ?? adminUrl;
+    const admin = postgres(directServer, { max: 1, onnotice: () => {} });
     await admin.unsafe(`create database "${name}"`);
     const url = new URL(adminUrl);
     url.pathname = `/${name}`;
-    database = createDatabase({ url: url.toString(), poolMax: 10 });
+    databaseUrl = url.toString();
+    const directUrl = new URL(directServer);
+    directUrl.pathname = `/${name}`;
+    database = createDatabase({ url: databaseUrl, listenUrl: directUrl.toString(), poolMax: 10 });
     dropDatabase = async () => {
       await admin.unsafe(`drop database if exists "${name}" with (force)`);
       await admin.end();
@@ -48,14 +60,10 @@ export async function startTestStack(): Promise<TestStack> {
   }
   await database.migrate(salesSubgraph.migrationsFolder, 'sales');
   const clock = { now: new Date('2026-03-02T01:00:00.000Z') };
+  const extraHandles: DatabaseHandle[] = [];
+  // The SLA sweeper polls rarely unless a test asks: tests mostly call runSlaSweep themselves.
   const running = await startSubgraph(
-    {
-      ...salesSubgraph,
-      createContext: (deps, request) => ({
-        ...salesSubgraph.createContext(deps, request),
-        now: () => clock.now,
-      }),
-    },
+    createSalesSubgraph({ now: () => clock.now, slaPollMs: options.slaPollMs ?? 3_600_000 }),
     { database, logger: pino({ level: 'silent' }), pii: createPiiCipher('test-secret-123456789'), port: 0 },
   );
   return {
@@ -63,8 +71,15 @@ export async function startTestStack(): Promise<TestStack> {
     running,
     clock,
     wsUrl: running.url.replace(/^http/, 'ws'),
+    secondHandle: async () => {
+      if (!databaseUrl) return database;
+      const handle = createDatabase({ url: databaseUrl, poolMax: 5 });
+      extraHandles.push(handle);
+      return handle;
+    },
     close: async () => {
       await running.close();
+      for (const handle of extraHandles) await handle.close();
       await database.close();
       await dropDatabase();
     },

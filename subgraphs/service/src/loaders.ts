@@ -12,6 +12,7 @@ import {
 import DataLoader from 'dataloader';
 import { and, eq, type SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
+import { aliases } from './aliases/index.ts';
 import {
   type AppointmentRow,
   appointments,
@@ -48,10 +49,19 @@ function listOf<TRow extends { id: string }, P extends string>(
   orderOf: (row: TRow) => Date,
 ) {
   return (db: Db, parent: P, where?: SQL) =>
-    connectionLoader<TRow>(db, { table, parent: parents[parent], order, id, where }, (row) => ({
-      at: orderOf(row),
-      id: row.id,
-    }));
+    connectionLoader<TRow>(
+      db,
+      {
+        table,
+        parent: parents[parent],
+        order,
+        id,
+        where,
+        // A survivor's lists include the rows recorded under the ids merged into it.
+        expand: parent === 'customer' ? aliases.expansion(parents[parent]) : undefined,
+      },
+      (row) => ({ at: orderOf(row), id: row.id }),
+    );
 }
 
 export const lists = {

@@ -1,8 +1,10 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadTypeDefs, type SubgraphModule } from '@cx/platform';
+import { aliases } from './aliases/index.ts';
 import { type Context, createContext } from './context.ts';
 import { eventTables } from './db/schema.ts';
+import { erasureConsumer } from './privacy/index.ts';
 import { resolvers } from './resolvers/index.ts';
 
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -13,8 +15,9 @@ export const vehicleSubgraph: SubgraphModule<Context> = {
   resolvers,
   migrationsFolder: path.join(packageDir, 'drizzle'),
   createContext,
-  // Publishes ownership changes ('vehicle.ownership_changed'); consumes nothing yet.
-  events: { tables: eventTables },
+  // Publishes ownership changes ('vehicle.ownership_changed'); keeps the customer alias map and
+  // erases on 'customer.erased'.
+  events: { tables: eventTables, consumers: [aliases.consumer, erasureConsumer] },
 };
 
 export * as schema from './db/schema.ts';

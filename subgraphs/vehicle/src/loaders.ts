@@ -1,4 +1,5 @@
 import { connectionLoader, type Db, groupLoader, rowLoader } from '@cx/platform';
+import { ownershipOwner } from './aliases/index.ts';
 import { type MileageRow, mileageReadings } from './db/schema.ts';
 import { findLatestMileageByVins } from './repositories/mileage.ts';
 import { findModelsByCodes } from './repositories/models.ts';
@@ -29,8 +30,8 @@ export function createLoaders(db: Db) {
       (o) => o.vin,
     ),
     vehiclesOfCustomer: groupLoader(
-      (ids: readonly string[]) => findCurrentOwnershipsByCustomers(db, ids),
-      (o) => o.customerId,
+      (ids: readonly string[]) => findCurrentOwnershipsByCustomers(db, ids, ownershipOwner),
+      (o) => o.ownerKey,
     ),
     latestMileage: rowLoader(
       (vins: readonly string[]) => findLatestMileageByVins(db, vins),

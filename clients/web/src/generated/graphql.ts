@@ -174,8 +174,8 @@ export type Customer360Query = {
           dealer: { code: string; name: string };
           totalAmount: { amount: string; currency: string };
         }>;
-      };
-    }>;
+      } | null;
+    }> | null;
     leads: {
       totalCount: number;
       nodes: Array<{
@@ -186,7 +186,7 @@ export type Customer360Query = {
         interestedModel: { name: string } | null;
         assignedConsultant: { id: string; name: string; dealer: { code: string; name: string } } | null;
       }>;
-    };
+    } | null;
     orders: {
       totalCount: number;
       nodes: Array<{
@@ -195,15 +195,15 @@ export type Customer360Query = {
         vehicle: { vin: string } | null;
         totalAmount: { amount: string; currency: string };
       }>;
-    };
+    } | null;
     complaints: {
       totalCount: number;
       nodes: Array<{ id: string; status: ComplaintStatus; severity: ComplaintSeverity; openedAt: string }>;
-    };
+    } | null;
     surveyResponses: {
       totalCount: number;
       nodes: Array<{ kind: SurveyKind; score: number; touchpoint: Touchpoint; respondedAt: string }>;
-    };
+    } | null;
   } | null;
 };
 
@@ -265,7 +265,7 @@ export type LeadAssignedSubscription = {
       status: LeadStatus;
       source: LeadSource;
       interestedModel: { name: string } | null;
-      customer: { id: string; displayName: string; vehicles: Array<{ vin: string }> };
+      customer: { id: string; displayName: string; vehicles: Array<{ vin: string }> | null };
     };
     consultant: { id: string; name: string; dealer: { code: string; name: string } };
   };

@@ -9,7 +9,14 @@ export interface EventTopics {
   /** customer: a merge was undone; references to mergedId are the restored customer's again. */
   'customer.unmerged': { mergeId: string; survivorId: string; restoredId: string };
   'customer.consent_changed': { customerId: string; purpose: string; granted: boolean; at: string };
-  'customer.erased': { customerId: string; at: string };
+  /**
+   * customer: a PIPL erasure was committed for a customer (the root of its merge tree); every other
+   * subgraph erases the PII it holds under customerId and mergedIds (and its own aliases of them),
+   * then answers with 'customer.erasure_completed'.
+   */
+  'customer.erased': { erasureId: string; customerId: string; mergedIds: string[]; at: string };
+  /** any subgraph: it finished erasing a customer (see 'customer.erased'). */
+  'customer.erasure_completed': { erasureId: string; customerId: string; subgraph: string; at: string };
   /** vehicle: who owns a vehicle now. */
   'vehicle.ownership_changed': {
     vin: string;

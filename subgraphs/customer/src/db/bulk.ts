@@ -1,22 +1,6 @@
+import { columnCastType as castType, isSerialColumn } from '@cx/platform';
 import { getTableColumns, is, SQL, sql } from 'drizzle-orm';
-import { getTableConfig, type PgColumn, PgEnumColumn, type PgTable } from 'drizzle-orm/pg-core';
-
-/** The column's type as a cast target; enums are qualified with their schema. */
-function castType(column: PgColumn): string {
-  if (is(column, PgEnumColumn)) {
-    const { enumName, schema } = column.enum;
-    return schema ? `"${schema}"."${enumName}"` : `"${enumName}"`;
-  }
-  const type = column.getSQLType();
-  return serialTypes[type] ?? type;
-}
-
-/** Serial pseudo-types are not cast targets; their values come from the column's sequence. */
-const serialTypes: Record<string, string> = {
-  smallserial: 'smallint',
-  serial: 'integer',
-  bigserial: 'bigint',
-};
+import { getTableConfig, type PgColumn, type PgTable } from 'drizzle-orm/pg-core';
 
 /** Every value travels as text; Postgres casts it back to the column's type. */
 function asText(column: PgColumn, value: unknown): string | null {
@@ -29,7 +13,7 @@ function asText(column: PgColumn, value: unknown): string | null {
 
 function defaultOf(table: PgTable, column: PgColumn): SQL {
   if (is(column.default, SQL)) return column.default;
-  if (column.getSQLType() in serialTypes) {
+  if (isSerialColumn(column)) {
     const name = `${getTableConfig(table).schema ?? 'public'}.${getTableConfig(table).name}`;
     return sql`nextval(pg_get_serial_sequence(${name}, ${column.name}))`;
   }

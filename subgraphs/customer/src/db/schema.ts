@@ -77,6 +77,8 @@ export const customers = customerSchema.table(
     province: text('province'),
     preferredDealerCode: text('preferred_dealer_code'),
     mergedInto: uuid('merged_into'),
+    /** Set by a PIPL erasure (privacy/erase.ts): the row then keeps only its id. */
+    erasedAt: timestamp('erased_at', { withTimezone: true }),
     ...timestamps,
   },
   (t) => [
@@ -287,6 +289,30 @@ export const mergeRecords = customerSchema.table(
   ],
 );
 
+/**
+ * PIPL erasures (customerErase): one per person (the root of the merge tree), who asked, when and
+ * why, and the merged ids it covered. Rows outlive the erased data: they are the audit trail.
+ */
+export const erasures = customerSchema.table('erasures', {
+  id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+  customerId: uuid('customer_id').notNull().unique('erasures_customer_key'),
+  mergedIds: uuid('merged_ids').array().notNull(),
+  reason: text('reason').notNull(),
+  requestedBy: text('requested_by').notNull(),
+  requestedAt: timestamp('requested_at', { withTimezone: true }).notNull(),
+});
+
+/** Each subgraph's progress on an erasure: completed when its 'customer.erasure_completed' arrives. */
+export const erasureSteps = customerSchema.table(
+  'erasure_steps',
+  {
+    erasureId: uuid('erasure_id').notNull(),
+    subgraph: text('subgraph').notNull(),
+    completedAt: timestamp('completed_at', { withTimezone: true }),
+  },
+  (t) => [primaryKey({ columns: [t.erasureId, t.subgraph] })],
+);
+
 /** The outbox (customer.merged, customer.unmerged, customer.consent_changed), relay state and inbox. */
 export const { outbox, relayState, inbox } = defineOutbox(customerSchema);
 export const eventTables = { outbox, relayState, inbox };
@@ -325,3 +351,5 @@ export type CustomerEventRow = typeof customerEvents.$inferSelect;
 export type CustomerFactsRow = typeof customerFacts.$inferSelect;
 export type SegmentRow = typeof segments.$inferSelect;
 export type SegmentExportRow = typeof segmentExports.$inferSelect;
+export type ErasureRow = typeof erasures.$inferSelect;
+export type ErasureStepRow = typeof erasureSteps.$inferSelect;

@@ -48,6 +48,12 @@ export async function mergeManually(
     const merged = rows.get(input.mergedId);
     if (!survivor) return fail('input.survivorId', 'CUSTOMER_NOT_FOUND', `no customer ${input.survivorId}`);
     if (!merged) return fail('input.mergedId', 'CUSTOMER_NOT_FOUND', `no customer ${input.mergedId}`);
+    // An erased person's data is gone; merging would attach a living record to the tombstone.
+    for (const [field, row] of [
+      ['input.survivorId', survivor],
+      ['input.mergedId', merged],
+    ] as const)
+      if (row.erasedAt) return fail(field, 'CUSTOMER_ERASED', `${row.id} was erased (PIPL)`);
     const survivorRoot = survivor.mergedInto ?? survivor.id;
     const mergedRoot = merged.mergedInto ?? merged.id;
     if (survivorRoot === mergedRoot)

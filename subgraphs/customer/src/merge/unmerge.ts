@@ -3,6 +3,7 @@ import type { IdentityKey, SourceRecordRow } from '../db/schema.ts';
 import { type MutationError, mutationError } from '../errors.ts';
 import { identitiesOf, identityKeyOf } from '../ingest/identities.ts';
 import type { StoredPayload } from '../ingest/normalize.ts';
+import { erasedAmong } from '../privacy/erase.ts';
 import { findSourceRecordsByCustomerIds } from '../repositories/ingest.ts';
 import {
   findDependentMerges,
@@ -92,6 +93,8 @@ export async function unmerge(
         'MERGE_ALREADY_UNDONE',
         `was undone at ${merge.undoneAt.toISOString()} by ${merge.undoneBy ?? 'unknown'}`,
       );
+    const erased = await erasedAmong(tx, [merge.survivorId, merge.mergedId]);
+    if (erased) return fail('CUSTOMER_ERASED', `${erased} was erased (PIPL); its merges cannot be undone`);
     const [dependent] = await findDependentMerges(tx, merge);
     if (dependent)
       return fail(

@@ -1,5 +1,5 @@
-import type { Db } from '@cx/platform';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { anyOf, type Db } from '@cx/platform';
+import { and, eq, sql } from 'drizzle-orm';
 import { fromExcluded, unnestRows } from '../db/bulk.ts';
 import { type ConsentPurpose, consentHistory, consents, type Source } from '../db/schema.ts';
 
@@ -8,15 +8,12 @@ export async function findDirectStatements(db: Db, customerIds: readonly string[
   return db
     .select()
     .from(consentHistory)
-    .where(and(inArray(consentHistory.customerId, [...customerIds]), eq(consentHistory.origin, 'DIRECT')));
+    .where(and(anyOf(consentHistory.customerId, customerIds), eq(consentHistory.origin, 'DIRECT')));
 }
 
 export async function findCurrentConsents(db: Db, customerIds: readonly string[]) {
   if (customerIds.length === 0) return [];
-  return db
-    .select()
-    .from(consents)
-    .where(inArray(consents.customerId, [...customerIds]));
+  return db.select().from(consents).where(anyOf(consents.customerId, customerIds));
 }
 
 export interface ConsentState {
@@ -57,7 +54,7 @@ export async function deleteConsentStates(
 /** Merged-away customers hold no consent of their own: their survivor's state covers them. */
 export async function deleteConsentsOf(db: Db, customerIds: readonly string[]): Promise<void> {
   if (customerIds.length === 0) return;
-  await db.delete(consents).where(inArray(consents.customerId, [...customerIds]));
+  await db.delete(consents).where(anyOf(consents.customerId, customerIds));
 }
 
 export async function insertConsentHistory(

@@ -1,4 +1,4 @@
-import type { Db, Page } from '@cx/platform';
+import { anyOf, type Db, type Page } from '@cx/platform';
 import { and, count, desc, eq, inArray, isNull, like, or, type SQL, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import {
@@ -13,10 +13,7 @@ import { afterCursor } from './cursor.ts';
 
 export async function findCustomersByIds(db: Db, ids: readonly string[]): Promise<CustomerRow[]> {
   if (ids.length === 0) return [];
-  return db
-    .select()
-    .from(customers)
-    .where(inArray(customers.id, [...ids]));
+  return db.select().from(customers).where(anyOf(customers.id, ids));
 }
 
 export interface CustomerSearch {
@@ -59,7 +56,7 @@ export async function findCustomersRelatedToDealer(
   const rows = await db
     .select({ id: customers.id })
     .from(customers)
-    .where(and(inArray(customers.id, [...ids]), relatedToDealer(db, dealerCode)));
+    .where(and(anyOf(customers.id, ids), relatedToDealer(db, dealerCode)));
   return rows.map((r) => r.id);
 }
 

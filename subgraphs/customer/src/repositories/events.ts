@@ -1,14 +1,10 @@
-import type { Db } from '@cx/platform';
-import { inArray } from 'drizzle-orm';
+import { anyOf, type Db } from '@cx/platform';
 import { unnestRows } from '../db/bulk.ts';
 import { type CustomerEventRow, customerEvents } from '../db/schema.ts';
 
 export async function findEventsByIds(db: Db, eventIds: readonly string[]): Promise<CustomerEventRow[]> {
   if (eventIds.length === 0) return [];
-  return db
-    .select()
-    .from(customerEvents)
-    .where(inArray(customerEvents.eventId, [...eventIds]));
+  return db.select().from(customerEvents).where(anyOf(customerEvents.eventId, eventIds));
 }
 
 export async function insertEvents(db: Db, rows: (typeof customerEvents.$inferInsert)[]): Promise<void> {

@@ -1,5 +1,5 @@
-import type { Db } from '@cx/platform';
-import { and, eq, inArray, or, sql } from 'drizzle-orm';
+import { anyOf, type Db } from '@cx/platform';
+import { and, eq, or, sql } from 'drizzle-orm';
 import { fromExcluded, unnestRows } from '../db/bulk.ts';
 import {
   customers,
@@ -16,10 +16,7 @@ export async function findSourceRecordsByExternalIds(
   externalIds: readonly string[],
 ): Promise<SourceRecordRow[]> {
   if (externalIds.length === 0) return [];
-  return db
-    .select()
-    .from(sourceRecords)
-    .where(inArray(sourceRecords.externalId, [...externalIds]));
+  return db.select().from(sourceRecords).where(anyOf(sourceRecords.externalId, externalIds));
 }
 
 export async function findSourceRecordsByCustomerIds(
@@ -27,10 +24,7 @@ export async function findSourceRecordsByCustomerIds(
   ids: readonly string[],
 ): Promise<SourceRecordRow[]> {
   if (ids.length === 0) return [];
-  return db
-    .select()
-    .from(sourceRecords)
-    .where(inArray(sourceRecords.customerId, [...ids]));
+  return db.select().from(sourceRecords).where(anyOf(sourceRecords.customerId, ids));
 }
 
 /** Identities that may resolve a record to an existing customer: verified phones and ID hashes. */
@@ -45,11 +39,11 @@ export async function findMatchingIdentities(db: Db, keys: { phones: string[]; i
           ? and(
               eq(identities.kind, 'PHONE'),
               eq(identities.verified, true),
-              inArray(identities.valueKey, keys.phones),
+              anyOf(identities.valueKey, keys.phones),
             )
           : undefined,
         keys.idHashes.length
-          ? and(eq(identities.kind, 'NATIONAL_ID'), inArray(identities.valueKey, keys.idHashes))
+          ? and(eq(identities.kind, 'NATIONAL_ID'), anyOf(identities.valueKey, keys.idHashes))
           : undefined,
       ),
     );
@@ -65,7 +59,7 @@ export async function findIdentityKeysByCustomerIds(db: Db, ids: readonly string
       valueKey: identities.valueKey,
     })
     .from(identities)
-    .where(inArray(identities.customerId, [...ids]));
+    .where(anyOf(identities.customerId, ids));
 }
 
 export interface CustomerUpsert extends Profile {

@@ -1,5 +1,5 @@
-import type { Db } from '@cx/platform';
-import { and, eq, gt, inArray, isNull, ne, or, type SQL, sql } from 'drizzle-orm';
+import { anyOf, type Db } from '@cx/platform';
+import { and, eq, gt, isNull, ne, or, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import {
   customers,
@@ -23,10 +23,7 @@ export async function lockIdentityGraph(db: Db): Promise<void> {
 
 export async function findMergesByIds(db: Db, ids: readonly string[]): Promise<MergeRecordRow[]> {
   if (ids.length === 0) return [];
-  return db
-    .select()
-    .from(mergeRecords)
-    .where(inArray(mergeRecords.id, [...ids]));
+  return db.select().from(mergeRecords).where(anyOf(mergeRecords.id, ids));
 }
 
 export async function insertMergeRecords(
@@ -71,7 +68,7 @@ export async function findStandingEdges(db: Db, mergedIds: readonly string[], ex
     .from(mergeRecords)
     .where(
       and(
-        inArray(mergeRecords.mergedId, [...mergedIds]),
+        anyOf(mergeRecords.mergedId, mergedIds),
         isNull(mergeRecords.undoneAt),
         ne(mergeRecords.id, except),
       ),

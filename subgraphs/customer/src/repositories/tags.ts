@@ -1,5 +1,5 @@
-import type { Db } from '@cx/platform';
-import { and, eq, gt, inArray, like, max } from 'drizzle-orm';
+import { anyOf, type Db } from '@cx/platform';
+import { and, eq, gt, like, max } from 'drizzle-orm';
 import { fromExcluded, unnestRows } from '../db/bulk.ts';
 import { customerEvents, customerFacts, tags } from '../db/schema.ts';
 import type { TagDraft } from '../tags/types.ts';
@@ -15,16 +15,13 @@ export async function findLatestEvents(db: Db, customerIds: readonly string[], s
       occurredAt: max(customerEvents.occurredAt).mapWith((v: string | Date) => new Date(v)),
     })
     .from(customerEvents)
-    .where(and(inArray(customerEvents.customerId, [...customerIds]), gt(customerEvents.occurredAt, since)))
+    .where(and(anyOf(customerEvents.customerId, customerIds), gt(customerEvents.occurredAt, since)))
     .groupBy(customerEvents.customerId, customerEvents.kind, customerEvents.subject);
 }
 
 export async function findFacts(db: Db, customerIds: readonly string[]) {
   if (customerIds.length === 0) return [];
-  return db
-    .select()
-    .from(customerFacts)
-    .where(inArray(customerFacts.customerId, [...customerIds]));
+  return db.select().from(customerFacts).where(anyOf(customerFacts.customerId, customerIds));
 }
 
 /** Owned-brand tags written before the facts projection knew the brands (e.g. the demo seed). */
@@ -33,7 +30,7 @@ export async function findOwnedBrandTags(db: Db, customerIds: readonly string[])
   return db
     .select({ customerId: tags.customerId, key: tags.key })
     .from(tags)
-    .where(and(inArray(tags.customerId, [...customerIds]), eq(tags.kind, 'FACT'), like(tags.key, 'owns:%')));
+    .where(and(anyOf(tags.customerId, customerIds), eq(tags.kind, 'FACT'), like(tags.key, 'owns:%')));
 }
 
 /** Replaces every tag of these customers with the given ones: two statements, whatever the count. */
@@ -43,7 +40,7 @@ export async function replaceTags(
   rows: (TagDraft & { customerId: string })[],
   now: Date,
 ): Promise<void> {
-  if (customerIds.length > 0) await db.delete(tags).where(inArray(tags.customerId, [...customerIds]));
+  if (customerIds.length > 0) await db.delete(tags).where(anyOf(tags.customerId, customerIds));
   if (rows.length === 0) return;
   await db
     .insert(tags)

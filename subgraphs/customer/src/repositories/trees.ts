@@ -1,4 +1,5 @@
 import {
+  anyOf,
   type Connection,
   type CursorValue,
   type Db,
@@ -8,7 +9,7 @@ import {
   toConnection,
 } from '@cx/platform';
 import DataLoader from 'dataloader';
-import { countDistinct, desc, eq, inArray, lte, or, sql } from 'drizzle-orm';
+import { countDistinct, desc, eq, lte, or, sql } from 'drizzle-orm';
 import { type PgColumn, type PgTable, unionAll } from 'drizzle-orm/pg-core';
 import { customers } from '../db/schema.ts';
 import { afterCursor } from './cursor.ts';
@@ -35,7 +36,7 @@ export async function loadTrees(db: Db, roots: readonly string[]): Promise<Trees
     const rows = await db
       .select({ id: customers.id, root: customers.mergedInto })
       .from(customers)
-      .where(inArray(customers.mergedInto, unique));
+      .where(anyOf(customers.mergedInto, unique));
     for (const r of rows) {
       membersOf.get(r.root!)?.push(r.id);
       rootOf.set(r.id, r.root!);
@@ -58,11 +59,11 @@ function membersQuery(db: Db, roots: string[]) {
     db
       .select({ member: customers.id, root: sql<string>`${customers.id}`.as('root') })
       .from(customers)
-      .where(inArray(customers.id, roots)),
+      .where(anyOf(customers.id, roots)),
     db
       .select({ member: customers.id, root: sql<string>`${customers.mergedInto}`.as('root') })
       .from(customers)
-      .where(inArray(customers.mergedInto, roots)),
+      .where(anyOf(customers.mergedInto, roots)),
   ).as('members');
 }
 

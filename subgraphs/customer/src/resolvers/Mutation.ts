@@ -1,11 +1,14 @@
-import { assertUuid, isUuid } from '@cx/platform';
+import { assertUuid, isUuid, requireDataSubjectRight } from '@cx/platform';
 import { type ConsentUpdateInput, updateConsents } from '../consents/updateConsents.ts';
 import type { Context } from '../context.ts';
+import { mutationError } from '../errors.ts';
 import { type CustomerEventInput, recordEvents } from '../events/recordEvents.ts';
 import { ingestCustomers } from '../ingest/ingestCustomers.ts';
 import type { CustomerRecordInput } from '../ingest/normalize.ts';
 import { type ManualMergeInput, mergeManually } from '../merge/manualMerge.ts';
 import { unmerge } from '../merge/unmerge.ts';
+import { type EraseInput, eraseCustomer } from '../privacy/erase.ts';
+import { exportSubject } from '../privacy/export.ts';
 import { requireHq } from '../scope.ts';
 import type { SegmentExpressionInput } from '../segments/expression.ts';
 import { createSegment, exportSegment, type MarketingChannel } from '../segments/segmentService.ts';
@@ -53,12 +56,40 @@ export const Mutation = {
   },
   async customerUnmerge(_: unknown, args: { input: { mergeId: string } }, ctx: Context) {
     requireHq(ctx, 'customerUnmerge');
-    const result = await unmerge(
-      ctx.db,
-      assertUuid(args.input.mergeId, 'input.mergeId', 'merge'),
-      clock(ctx),
+    const result = published(
+      ctx,
+      await unmerge(ctx.db, assertUuid(args.input.mergeId, 'input.mergeId', 'merge'), clock(ctx)),
     );
     ctx.logger.info({ mergeId: args.input.mergeId, errors: result.userErrors.length }, 'merge undone');
+    return result;
+  },
+  async customerExport(_: unknown, args: { input: { customerId: string } }, ctx: Context) {
+    requireDataSubjectRight(ctx.viewer, 'export');
+    const customerId = assertUuid(args.input.customerId, 'input.customerId', 'customer');
+    const subject = await exportSubject(ctx.db, customerId);
+    if (!subject)
+      return {
+        export: null,
+        userErrors: [mutationError('input.customerId', 'CUSTOMER_NOT_FOUND', `no customer ${customerId}`)],
+      };
+    // The access log is the export's audit trail: who took whose data, when.
+    ctx.logger.info(
+      { audit: 'customer_export', actor: ctx.actor, customerId: subject.customerId },
+      'customer data exported',
+    );
+    return { export: { ...subject, generatedAt: ctx.now() }, userErrors: [] };
+  },
+  async customerErase(_: unknown, args: { input: EraseInput }, ctx: Context) {
+    requireDataSubjectRight(ctx.viewer, 'erase');
+    const input = {
+      customerId: assertUuid(args.input.customerId, 'input.customerId', 'customer'),
+      reason: args.input.reason,
+    };
+    const result = published(ctx, await eraseCustomer(ctx.db, input, clock(ctx)));
+    ctx.logger.info(
+      { audit: 'customer_erase', actor: ctx.actor, erasureId: result.erasure?.id, created: result.created },
+      'customer erasure requested',
+    );
     return result;
   },
   async customerEventsRecord(_: unknown, args: { input: { events: CustomerEventInput[] } }, ctx: Context) {

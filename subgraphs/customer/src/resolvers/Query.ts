@@ -9,7 +9,8 @@ import {
 } from '@cx/platform';
 import type { Context } from '../context.ts';
 import type { CustomerRow } from '../db/schema.ts';
-import { countCustomers, searchCustomers } from '../repositories/customers.ts';
+import { findErasuresByCustomers } from '../privacy/repositories.ts';
+import { countCustomers, findCustomersByIds, searchCustomers } from '../repositories/customers.ts';
 import { countAllSegments, listSegments } from '../repositories/segments.ts';
 import { assertCustomerVisible, requireHq } from '../scope.ts';
 import { type CustomerFilterInput, toSearch } from '../search/searchFilter.ts';
@@ -56,6 +57,13 @@ export const Query = {
   async customerMerge(_: unknown, args: { id: string }, ctx: Context) {
     requireHq(ctx, 'customerMerge');
     return ctx.loaders.merge.load(assertUuid(args.id, 'id', 'merge'));
+  },
+  async customerErasure(_: unknown, args: { customerId: string }, ctx: Context) {
+    requireHq(ctx, 'customerErasure');
+    const [row] = await findCustomersByIds(ctx.db, [assertCustomerId(args.customerId, 'customerId')]);
+    if (!row) return null;
+    const [erasure] = await findErasuresByCustomers(ctx.db, [row.mergedInto ?? row.id]);
+    return erasure ?? null;
   },
   async segment(_: unknown, args: { id: string }, ctx: Context) {
     requireHq(ctx, 'segment');

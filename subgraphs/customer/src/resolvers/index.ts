@@ -1,7 +1,9 @@
-import { DateTime, type ResolverMap } from '@cx/platform';
+import { DateTime, JSONScalar, type ResolverMap } from '@cx/platform';
 import type { Context } from '../context.ts';
 import { ConsentChange } from './ConsentChange.ts';
 import { Customer } from './Customer.ts';
+import { CustomerDataExport } from './CustomerDataExport.ts';
+import { CustomerErasure } from './CustomerErasure.ts';
 import { MergeRecord } from './MergeRecord.ts';
 import { Mutation } from './Mutation.ts';
 import { Query } from './Query.ts';
@@ -10,9 +12,12 @@ import { SegmentExport } from './SegmentExport.ts';
 
 export const resolvers: ResolverMap<Context> = {
   DateTime,
+  JSON: JSONScalar,
   Query,
   Mutation,
   Customer,
+  CustomerDataExport,
+  CustomerErasure,
   MergeRecord,
   ConsentChange,
   Segment,

@@ -17,6 +17,8 @@ export const feedbackSchema = pgSchema('feedback');
 
 export const { outbox, relayState, inbox } = defineOutbox(feedbackSchema);
 export const eventTables = { outbox, relayState, inbox };
+export { customerAlias } from '../aliases/tables.ts';
+export { erasureReceipts } from '../privacy/tables.ts';
 
 export const surveyKindEnum = feedbackSchema.enum('survey_kind', ['NPS', 'CSAT', 'CES']);
 export const touchpointEnum = feedbackSchema.enum('touchpoint', [

@@ -1,5 +1,6 @@
-import { DateTime, type ResolverMap } from '@cx/platform';
+import { DateTime, JSONScalar, type ResolverMap } from '@cx/platform';
 import type { Context } from '../context.ts';
+import { CustomerDataExport } from '../privacy/index.ts';
 import { Customer } from './Customer.ts';
 import { Dealer } from './Dealer.ts';
 import { FeedbackPeriodRange, FeedbackScoreGroup, FeedbackScores } from './FeedbackScores.ts';
@@ -12,6 +13,7 @@ import { SurveySuppression } from './SurveySuppression.ts';
 
 export const resolvers: ResolverMap<Context> = {
   DateTime,
+  JSON: JSONScalar,
   Query,
   Mutation,
   Survey,
@@ -22,5 +24,6 @@ export const resolvers: ResolverMap<Context> = {
   FeedbackPeriodRange,
   FeedbackScoreGroup,
   Customer,
+  CustomerDataExport,
   Dealer,
 };

@@ -8,11 +8,17 @@
  *    the lead's city), then REGIONAL_POOL (every dealer in the regions of those dealers).
  * 2. Eligible consultants: active, trained on the model's brand (or no skills recorded, meaning
  *    "sells everything"), and below capacity in open leads.
- * 3. Distribution: fewest open leads (LEAST_OPEN_LEADS); a tie goes to whoever was assigned least
+ * 3. Working hours: a rule whose eligible consultants are all off hours is skipped, and the reason
+ *    says so (`/OFF_HOURS_SKIPPED:<rules>`). When nobody is on hours anywhere, the first rule with
+ *    an eligible consultant still assigns (`/OFF_HOURS`): an owner off hours beats no owner.
+ * 4. Distribution: fewest open leads (LEAST_OPEN_LEADS); a tie goes to whoever was assigned least
  *    recently, never-assigned first, then by id (ROUND_ROBIN).
  *
- * The reason stored with the assignment and streamed to dashboards is `<dealer rule>/<distribution>`.
+ * The reason stored with the assignment and streamed to dashboards is `<dealer rule>/<distribution>`,
+ * plus the working-hours suffix when hours changed the outcome.
  */
+import type { WorkingHours } from '../db/schema.ts';
+import { isWithinWorkingHours } from './workingHours.ts';
 
 export const dealerRules = ['PREFERRED_DEALER', 'CITY_DEALER', 'REGIONAL_POOL'] as const;
 export type DealerRule = (typeof dealerRules)[number];
@@ -31,6 +37,8 @@ export interface CandidateDealer {
   code: string;
   city: string;
   region: string;
+  /** Minutes to first contact (the SLA); absent in unit tests that do not need it. */
+  slaMinutes?: number;
 }
 
 export interface CandidateConsultant {
@@ -41,6 +49,14 @@ export interface CandidateConsultant {
   active: boolean;
   openLeads: number;
   lastAssignedAt: Date | null;
+  workingHours?: WorkingHours | null;
+}
+
+export interface AssignmentOptions {
+  /** The instant of the decision, for working hours; without it hours are not considered. */
+  now?: Date;
+  /** Consultants who must not get the lead (e.g. the one who breached its SLA). */
+  excludeConsultantIds?: readonly string[];
 }
 
 export interface AssignmentDecision {
@@ -98,10 +114,25 @@ function compareForDistribution(a: CandidateConsultant, b: CandidateConsultant):
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
+function decide(rule: DealerRule, pool: CandidateConsultant[], suffix: string): AssignmentDecision | null {
+  const [best, next] = [...pool].sort(compareForDistribution);
+  if (!best) return null;
+  const distribution: DistributionRule =
+    next && next.openLeads === best.openLeads ? 'ROUND_ROBIN' : 'LEAST_OPEN_LEADS';
+  return {
+    consultantId: best.id,
+    dealerCode: best.dealerCode,
+    rule,
+    distribution,
+    reason: `${rule}/${distribution}${suffix}`,
+  };
+}
+
 /** Picks the consultant for a lead, or null when nobody eligible is found (the lead then stays NEW). */
 export function chooseAssignment(
   lead: AssignmentLead,
   candidates: { dealers: readonly CandidateDealer[]; consultants: readonly CandidateConsultant[] },
+  options: AssignmentOptions = {},
 ): AssignmentDecision | null {
   const { dealers, consultants } = candidates;
   const regions = new Set(poolRegions(lead, dealers));
@@ -112,22 +143,46 @@ export function chooseAssignment(
     ),
     REGIONAL_POOL: new Set(dealers.filter((d) => regions.has(d.region)).map((d) => d.code)),
   };
+  const excluded = new Set(options.excludeConsultantIds ?? []);
   const eligible = consultants.filter(
-    (c) => c.active && c.openLeads < c.capacity && hasSkillFor(c.skills, lead.modelCode),
+    (c) =>
+      c.active && c.openLeads < c.capacity && hasSkillFor(c.skills, lead.modelCode) && !excluded.has(c.id),
   );
+  const { now } = options;
+  const onHours = (c: CandidateConsultant) => !now || isWithinWorkingHours(c.workingHours, now);
+  const skipped: DealerRule[] = [];
   for (const rule of dealerRules) {
-    const pool = eligible.filter((c) => dealersByRule[rule].has(c.dealerCode)).sort(compareForDistribution);
-    const [best, next] = pool;
-    if (!best) continue;
-    const distribution: DistributionRule =
-      next && next.openLeads === best.openLeads ? 'ROUND_ROBIN' : 'LEAST_OPEN_LEADS';
-    return {
-      consultantId: best.id,
-      dealerCode: best.dealerCode,
-      rule,
-      distribution,
-      reason: `${rule}/${distribution}`,
-    };
+    const pool = eligible.filter((c) => dealersByRule[rule].has(c.dealerCode));
+    const suffix = skipped.length > 0 ? `/OFF_HOURS_SKIPPED:${skipped.join('+')}` : '';
+    const decision = decide(rule, pool.filter(onHours), suffix);
+    if (decision) return decision;
+    if (pool.length > 0) skipped.push(rule);
   }
-  return null;
+  const [fallback] = skipped;
+  if (!fallback) return null;
+  return decide(
+    fallback,
+    eligible.filter((c) => dealersByRule[fallback].has(c.dealerCode)),
+    '/OFF_HOURS',
+  );
+}
+
+/**
+ * Counts a decision against in-memory candidates, so the next lead of a batch sees the new load
+ * and the round-robin turn; `releasedBy` gives up the lead (a reassignment away from them).
+ */
+export function countDecision(
+  consultants: CandidateConsultant[],
+  consultantId: string,
+  now: Date,
+  releasedBy?: string,
+): void {
+  for (const c of consultants) {
+    if (c.id === consultantId) {
+      c.openLeads += 1;
+      c.lastAssignedAt = now;
+    } else if (c.id === releasedBy) {
+      c.openLeads = Math.max(0, c.openLeads - 1);
+    }
+  }
 }

@@ -1,15 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { type Db, isUuid } from '@cx/platform';
-import type { LeadRow } from '../db/schema.ts';
-import {
-  findAssignmentCandidates,
-  insertLeadAssignment,
-  lockAssignmentRegions,
-} from '../repositories/assignments.ts';
-import { findOpenDuplicateLead, insertLead, lockLeadKey } from '../repositories/leads.ts';
-import { insertLeadAssignedEvent } from '../repositories/outbox.ts';
-import { type AssignmentDecision, chooseAssignment } from './assignment.ts';
+import type { LeadRow, leads } from '../db/schema.ts';
+import { findAssignmentCandidates, lockAssignmentRegions } from '../repositories/assignments.ts';
+import { findOpenDuplicateLeads, insertLeads, lockLeadKeys } from '../repositories/leads.ts';
+import { type AssignmentDecision, chooseAssignment, countDecision } from './assignment.ts';
 import { gradeLead, type LeadSource } from './grade.ts';
+import { recordAssignments } from './recordAssignments.ts';
 
 /** An open lead of the same customer and model younger than this is returned instead of a new one. */
 export const DUPLICATE_WINDOW_DAYS = 30;
@@ -79,62 +75,124 @@ function normalize(input: LeadCreateInput): { value: NormalizedInput } | { error
 
 /**
  * Creates (or finds the open duplicate of) a lead and assigns it, all in one transaction: the
- * lead, its lead_assignments row and its 'lead.assigned' outbox event commit together or not at
- * all. A constant number of statements whatever the number of candidates.
+ * lead, its lead_assignments row, its 'lead.assigned' outbox event, its timeline and its SLA timer
+ * commit together or not at all. A constant number of statements whatever the number of candidates.
  */
 export async function createLead(db: Db, input: LeadCreateInput, now: Date): Promise<CreateLeadResult> {
-  const normalized = normalize(input);
-  if ('errors' in normalized)
-    return { lead: null, userErrors: normalized.errors, duplicate: false, assignment: null };
-  const lead = normalized.value;
+  const [result] = await createLeads(db, [input], now);
+  return result!;
+}
+
+const keyOf = (lead: { customerId: string; modelCode: string | null }) =>
+  `${lead.customerId}:${lead.modelCode ?? ''}`;
+
+/**
+ * The batch form (leadsIngest): each record is validated on its own, and the valid ones are
+ * created in one transaction with a constant number of statements for the whole batch. Duplicates
+ * merge into an open lead, including one created earlier in the same batch; the engine decides
+ * lead after lead over candidates loaded once, counting each decision's load before the next.
+ */
+export async function createLeads(
+  db: Db,
+  inputs: readonly LeadCreateInput[],
+  now: Date,
+): Promise<CreateLeadResult[]> {
+  const results: CreateLeadResult[] = inputs.map(() => ({
+    lead: null,
+    userErrors: [],
+    duplicate: false,
+    assignment: null,
+  }));
+  const valid: { index: number; lead: NormalizedInput }[] = [];
+  inputs.forEach((input, index) => {
+    const normalized = normalize(input);
+    if ('errors' in normalized) results[index]!.userErrors = normalized.errors;
+    else valid.push({ index, lead: normalized.value });
+  });
+  if (valid.length === 0) return results;
 
   return db.transaction(async (tx) => {
-    await lockLeadKey(tx, lead);
+    const keys = [...new Set(valid.map((v) => keyOf(v.lead)))];
+    await lockLeadKeys(tx, keys);
     const since = new Date(now.getTime() - DUPLICATE_WINDOW_DAYS * 24 * 60 * 60 * 1000);
-    const open = await findOpenDuplicateLead(tx, {
-      customerId: lead.customerId,
-      modelCode: lead.modelCode,
-      since,
+    const open = new Map<string, LeadRow>(
+      (await findOpenDuplicateLeads(tx, { keys: valid.map((v) => v.lead), since })).map((l) => [keyOf(l), l]),
+    );
+    const fresh = valid.filter((v) => !open.has(keyOf(v.lead)));
+    const regions = await lockAssignmentRegions(tx, {
+      cities: fresh.flatMap((v) => (v.lead.city ? [v.lead.city] : [])),
+      preferredDealerCodes: fresh.flatMap((v) =>
+        v.lead.preferredDealerCode ? [v.lead.preferredDealerCode] : [],
+      ),
     });
-    if (open) return { lead: open, userErrors: [], duplicate: true, assignment: null };
+    const candidates = await findAssignmentCandidates(tx, regions);
+    const slaOf = new Map(candidates.dealers.map((d) => [d.code, d.slaMinutes]));
 
-    const regions = await lockAssignmentRegions(tx, lead);
-    const decision = chooseAssignment(lead, await findAssignmentCandidates(tx, regions));
-    const row = await insertLead(tx, {
-      id: randomUUID(),
-      customerId: lead.customerId,
-      source: lead.source,
-      modelCode: lead.modelCode,
-      city: lead.city,
-      campaignCode: lead.campaignCode,
-      grade: gradeLead(lead),
-      status: decision ? 'ASSIGNED' : 'NEW',
-      dealerCode: decision?.dealerCode ?? null,
-      consultantId: decision?.consultantId ?? null,
-      assignedAt: decision ? now : null,
-      createdAt: now,
-      updatedAt: now,
-    });
-    if (!decision) return { lead: row, userErrors: [], duplicate: false, assignment: null };
+    const newRows: (typeof leads.$inferInsert)[] = [];
+    const decisions = new Map<string, AssignmentDecision>();
+    const firstOfKey = new Map<string, string>();
+    for (const { lead } of valid) {
+      const key = keyOf(lead);
+      if (open.has(key) || firstOfKey.has(key)) continue;
+      const id = randomUUID();
+      firstOfKey.set(key, id);
+      const decision = chooseAssignment(lead, candidates, { now });
+      if (decision) {
+        decisions.set(id, decision);
+        countDecision(candidates.consultants, decision.consultantId, now);
+      }
+      newRows.push({
+        id,
+        customerId: lead.customerId,
+        source: lead.source,
+        modelCode: lead.modelCode,
+        city: lead.city,
+        campaignCode: lead.campaignCode,
+        grade: gradeLead(lead),
+        status: decision ? 'ASSIGNED' : 'NEW',
+        dealerCode: decision?.dealerCode ?? null,
+        consultantId: decision?.consultantId ?? null,
+        assignedAt: decision ? now : null,
+        createdAt: now,
+        updatedAt: now,
+      });
+    }
+    const inserted = new Map((await insertLeads(tx, newRows)).map((l) => [l.id, l]));
+    const toRecord = [...decisions].map(([leadId, d]) => ({
+      leadId,
+      consultantId: d.consultantId,
+      dealerCode: d.dealerCode,
+      reason: d.reason,
+      slaMinutes: slaOf.get(d.dealerCode),
+      kind: 'ASSIGNED' as const,
+    }));
+    const assignmentIds = await recordAssignments(
+      tx,
+      toRecord,
+      now,
+      newRows.map((r) => ({ leadId: r.id!, kind: 'CREATED' as const, at: now, toStatus: 'NEW' as const })),
+    );
+    const assignmentOf = new Map(toRecord.map((r, i) => [r.leadId, assignmentIds[i]!]));
 
-    const assignmentId = randomUUID();
-    const { consultantId, dealerCode, reason } = decision;
-    await insertLeadAssignment(tx, {
-      id: assignmentId,
-      leadId: row.id,
-      consultantId,
-      dealerCode,
-      reason,
-      assignedAt: now,
-    });
-    await insertLeadAssignedEvent(tx, {
-      assignmentId,
-      leadId: row.id,
-      consultantId,
-      dealerCode,
-      reason,
-      assignedAt: now.toISOString(),
-    });
-    return { lead: row, userErrors: [], duplicate: false, assignment: { ...decision, assignmentId } };
+    const createdIds = new Set<string>();
+    for (const { index, lead } of valid) {
+      const key = keyOf(lead);
+      const existing = open.get(key);
+      const id = firstOfKey.get(key)!;
+      const result = results[index]!;
+      if (existing) {
+        Object.assign(result, { lead: existing, duplicate: true });
+      } else if (createdIds.has(id)) {
+        Object.assign(result, { lead: inserted.get(id) ?? null, duplicate: true });
+      } else {
+        createdIds.add(id);
+        const decision = decisions.get(id);
+        Object.assign(result, {
+          lead: inserted.get(id) ?? null,
+          assignment: decision ? { ...decision, assignmentId: assignmentOf.get(id)! } : null,
+        });
+      }
+    }
+    return results;
   });
 }

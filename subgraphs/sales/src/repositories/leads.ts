@@ -1,5 +1,5 @@
 import type { Db } from '@cx/platform';
-import { and, desc, eq, gte, inArray, isNull, notInArray, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, notInArray, sql } from 'drizzle-orm';
 import { type LeadRow, leads, type SalesOrderRow, salesOrders } from '../db/schema.ts';
 
 export async function findLeadsByIds(db: Db, ids: readonly string[]): Promise<LeadRow[]> {
@@ -30,38 +30,80 @@ export async function findOrdersByVins(db: Db, vins: readonly string[]): Promise
 
 /**
  * Serializes lead creation per (customer, model) until the transaction ends, so two concurrent
- * requests cannot both miss each other's open lead and create a duplicate.
+ * requests cannot both miss each other's open lead and create a duplicate. Keys are locked in
+ * sorted order, so two batches sharing keys never deadlock.
  */
-export async function lockLeadKey(
-  db: Db,
-  params: { customerId: string; modelCode: string | null },
-): Promise<void> {
-  const key = `${params.customerId}:${params.modelCode ?? ''}`;
-  await db.execute(sql`select pg_advisory_xact_lock(hashtext('sales.lead'), hashtext(${key}))`);
+export async function lockLeadKeys(db: Db, keys: readonly string[]): Promise<void> {
+  if (keys.length === 0) return;
+  const list = sql.join(
+    [...keys].sort().map((k) => sql`(${k})`),
+    sql`, `,
+  );
+  await db.execute(sql`select pg_advisory_xact_lock(hashtext('sales.lead'), hashtext(k.key))
+    from (values ${list}) as k(key) order by k.key`);
 }
 
-/** The newest lead for this customer and model created since `since` that is not yet WON or LOST. */
-export async function findOpenDuplicateLead(
+/**
+ * For each (customer, model) the newest lead created since `since` that is not yet WON or LOST,
+ * for any number of keys in one statement.
+ */
+export async function findOpenDuplicateLeads(
   db: Db,
-  params: { customerId: string; modelCode: string | null; since: Date },
-): Promise<LeadRow | null> {
-  const [row] = await db
-    .select()
+  params: { keys: readonly { customerId: string; modelCode: string | null }[]; since: Date },
+): Promise<LeadRow[]> {
+  if (params.keys.length === 0) return [];
+  const pairs = sql.join(
+    params.keys.map((k) => sql`(${k.customerId}::uuid, ${k.modelCode ?? ''}::text)`),
+    sql`, `,
+  );
+  return db
+    .selectDistinctOn([leads.customerId, sql`coalesce(${leads.modelCode}, '')`])
     .from(leads)
     .where(
       and(
-        eq(leads.customerId, params.customerId),
-        params.modelCode === null ? isNull(leads.modelCode) : eq(leads.modelCode, params.modelCode),
+        sql`(${leads.customerId}, coalesce(${leads.modelCode}, '')) in (${pairs})`,
         gte(leads.createdAt, params.since),
         notInArray(leads.status, ['WON', 'LOST']),
       ),
     )
-    .orderBy(desc(leads.createdAt), desc(leads.id))
-    .limit(1);
+    .orderBy(leads.customerId, sql`coalesce(${leads.modelCode}, '')`, desc(leads.createdAt), desc(leads.id));
+}
+
+export async function insertLeads(db: Db, rows: readonly (typeof leads.$inferInsert)[]): Promise<LeadRow[]> {
+  if (rows.length === 0) return [];
+  return db
+    .insert(leads)
+    .values([...rows])
+    .returning();
+}
+
+/** Reads a lead and locks it until the transaction ends, so two changes to it cannot interleave. */
+export async function lockLead(db: Db, id: string): Promise<LeadRow | null> {
+  const [row] = await db.select().from(leads).where(eq(leads.id, id)).for('update');
   return row ?? null;
 }
 
-export async function insertLead(db: Db, row: typeof leads.$inferInsert): Promise<LeadRow> {
-  const [inserted] = await db.insert(leads).values(row).returning();
-  return inserted!;
+export async function updateLead(
+  db: Db,
+  id: string,
+  set: Partial<typeof leads.$inferInsert>,
+): Promise<LeadRow> {
+  const [row] = await db.update(leads).set(set).where(eq(leads.id, id)).returning();
+  return row!;
+}
+
+/** Moves leads to new consultants (and dealers), any number in one statement. */
+export async function reassignLeads(
+  db: Db,
+  moves: readonly { leadId: string; consultantId: string; dealerCode: string }[],
+  now: Date,
+): Promise<void> {
+  if (moves.length === 0) return;
+  const values = sql.join(
+    moves.map((m) => sql`(${m.leadId}::uuid, ${m.consultantId}::uuid, ${m.dealerCode}::text)`),
+    sql`, `,
+  );
+  await db.execute(sql`update ${leads} set consultant_id = v.consultant_id, dealer_code = v.dealer_code,
+      assigned_at = ${now.toISOString()}::timestamptz, updated_at = ${now.toISOString()}::timestamptz
+    from (values ${values}) as v(id, consultant_id, dealer_code) where ${leads.id} = v.id`);
 }

@@ -1,5 +1,5 @@
 import type { Db } from '@cx/platform';
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
 import { rowsOf } from '../db/rows.ts';
 import { outbox } from '../db/schema.ts';
 
@@ -28,8 +28,17 @@ export interface LeadAssignmentEvent {
   assignedAt: Date;
 }
 
-export async function insertLeadAssignedEvent(db: Db, payload: LeadAssignedPayload): Promise<void> {
-  await db.insert(outbox).values({ topic: LEAD_ASSIGNED_TOPIC, dealerCode: payload.dealerCode, payload });
+/** One 'lead.assigned' row per assignment, any number in one statement, in the order given. */
+export async function insertLeadAssignedEvents(
+  db: Db,
+  payloads: readonly LeadAssignedPayload[],
+): Promise<void> {
+  if (payloads.length === 0) return;
+  await db
+    .insert(outbox)
+    .values(
+      payloads.map((payload) => ({ topic: LEAD_ASSIGNED_TOPIC, dealerCode: payload.dealerCode, payload })),
+    );
 }
 
 export interface RelayResult {
@@ -70,6 +79,15 @@ export async function relayOutboxStep(db: Db): Promise<RelayResult> {
     const assigned = Number(step?.assigned ?? 0);
     return { locked: true, assigned, latest: assigned > 0 ? Number(step?.latest) : known };
   });
+}
+
+/** Committed rows the relay has not positioned yet: the stream's lag (metrics). */
+export async function unpositionedOutboxCount(db: Db): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)`.mapWith(Number) })
+    .from(outbox)
+    .where(isNull(outbox.position));
+  return row?.n ?? 0;
 }
 
 /** The highest position assigned so far (0 when none). */

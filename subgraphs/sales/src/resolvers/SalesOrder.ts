@@ -1,7 +1,7 @@
 import { money } from '@cx/platform';
 import type { Context } from '../context.ts';
 import type { SalesOrderRow } from '../db/schema.ts';
-import { visibleOrder } from '../scope.ts';
+import { isLeadVisible, visibleOrder } from '../scope.ts';
 
 export const SalesOrder = {
   async __resolveReference(ref: { id: string }, ctx: Context) {
@@ -18,6 +18,11 @@ export const SalesOrder = {
   },
   model(o: SalesOrderRow) {
     return o.modelCode ? { code: o.modelCode } : null;
+  },
+  async lead(o: SalesOrderRow, _: unknown, ctx: Context) {
+    const lead = o.leadId ? await ctx.loaders.lead.load(o.leadId) : null;
+    // Nested under an order the caller sees: a consultant sees the lead only if it is theirs.
+    return lead && isLeadVisible(ctx.viewer, lead) ? lead : null;
   },
   totalAmount(o: SalesOrderRow) {
     return money(o.totalAmount, o.currency);

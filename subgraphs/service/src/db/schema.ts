@@ -19,6 +19,8 @@ export const serviceSchema = pgSchema('service');
 /** Events for other subgraphs (closed repair orders, complaints, roadside cases) and the inbox of consumed ones. */
 export const { outbox, relayState, inbox } = defineOutbox(serviceSchema);
 export const eventTables = { outbox, relayState, inbox };
+export { customerAlias } from '../aliases/tables.ts';
+export { erasureReceipts } from '../privacy/tables.ts';
 
 export const repairOrderStatusEnum = serviceSchema.enum('repair_order_status', [
   'OPEN',

@@ -1,5 +1,6 @@
-import { DateTime, type ResolverMap } from '@cx/platform';
+import { DateTime, JSONScalar, type ResolverMap } from '@cx/platform';
 import type { Context } from '../context.ts';
+import { CustomerDataExport } from '../privacy/index.ts';
 import { Appointment, ServiceCapacity } from './Appointment.ts';
 import { CareReminder } from './CareReminder.ts';
 import { Complaint, ComplaintSlaPolicy } from './Complaint.ts';
@@ -13,6 +14,7 @@ import { WarrantyClaim } from './WarrantyClaim.ts';
 
 export const resolvers: ResolverMap<Context> = {
   DateTime,
+  JSON: JSONScalar,
   Query,
   Mutation,
   RepairOrder,
@@ -25,4 +27,5 @@ export const resolvers: ResolverMap<Context> = {
   CareReminder,
   Vehicle,
   Customer,
+  CustomerDataExport,
 };

@@ -17,6 +17,8 @@ export const vehicleSchema = pgSchema('vehicle');
 /** Ownership changes for other subgraphs (service's care reminders, feedback's projections). */
 export const { outbox, relayState, inbox } = defineOutbox(vehicleSchema);
 export const eventTables = { outbox, relayState, inbox };
+export { customerAlias } from '../aliases/tables.ts';
+export { erasureReceipts } from '../privacy/tables.ts';
 
 export const powertrainEnum = vehicleSchema.enum('powertrain', ['ICE', 'HEV', 'PHEV', 'BEV']);
 export const mileageSourceEnum = vehicleSchema.enum('mileage_source', ['SERVICE', 'TELEMATICS', 'DMS']);

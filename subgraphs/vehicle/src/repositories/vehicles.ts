@@ -1,4 +1,4 @@
-import type { Db } from '@cx/platform';
+import type { Db, ParentExpansion } from '@cx/platform';
 import { and, desc, inArray, isNull, sql } from 'drizzle-orm';
 import { type OwnershipRow, ownerships, type VehicleRow, vehicles } from '../db/schema.ts';
 
@@ -10,17 +10,22 @@ export async function findVehiclesByVins(db: Db, vins: readonly string[]): Promi
     .where(inArray(vehicles.vin, [...vins]));
 }
 
-/** Current ownerships of many customers, newest purchase first. */
+/**
+ * Current ownerships of many customers, newest purchase first, each with the requested customer it
+ * counts for (`ownerKey`: the survivor, for vehicles owned under an id merged into it).
+ */
 export async function findCurrentOwnershipsByCustomers(
   db: Db,
   customerIds: readonly string[],
-): Promise<OwnershipRow[]> {
+  owner: ParentExpansion,
+): Promise<(OwnershipRow & { ownerKey: string })[]> {
   if (customerIds.length === 0) return [];
-  return db
-    .select()
+  const rows = await db
+    .select({ ownership: ownerships, ownerKey: owner.key })
     .from(ownerships)
-    .where(and(inArray(ownerships.customerId, [...customerIds]), isNull(ownerships.endedAt)))
+    .where(and(owner.matching(customerIds), isNull(ownerships.endedAt)))
     .orderBy(desc(ownerships.startedAt), ownerships.vin);
+  return rows.map((r) => ({ ...r.ownership, ownerKey: r.ownerKey }));
 }
 
 export async function findCurrentOwnershipsByVins(db: Db, vins: readonly string[]): Promise<OwnershipRow[]> {

@@ -1,0 +1,12 @@
+import { customerAliasesOf } from '@cx/platform';
+import { ownerships } from '../db/schema.ts';
+import { customerAlias } from './tables.ts';
+
+/**
+ * The alias map of merged customer ids: its consumer ('customer.merged' / 'customer.unmerged')
+ * and the expansion that lets a survivor's lists include rows recorded under merged ids.
+ */
+export const aliases = customerAliasesOf(customerAlias);
+
+/** Customer.vehicles of a survivor includes the vehicles owned under the ids merged into it. */
+export const ownershipOwner = aliases.expansion(ownerships.customerId);
