@@ -15,3 +15,4 @@ export * from './scope.ts';
 export * from './server.ts';
 export * from './shutdown.ts';
 export * from './subgraph.ts';
+export * from './upsert.ts';

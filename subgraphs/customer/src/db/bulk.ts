@@ -48,12 +48,3 @@ export function unnestRows<T extends PgTable>(table: T, rows: readonly T['$infer
   });
   return sql`select ${sql.join(select, sql`, `)} from unnest(${sql.join(arrays, sql`, `)}) as u(${sql.raw(aliases.join(', '))})`;
 }
-
-/** `set` for an upsert that takes these columns from the proposed row (`excluded.<column>`). */
-export function fromExcluded<T extends PgTable>(
-  table: T,
-  keys: readonly (keyof T['$inferInsert'] & string)[],
-): Record<string, SQL> {
-  const columns = getTableColumns(table) as Record<string, PgColumn>;
-  return Object.fromEntries(keys.map((k) => [k, sql.raw(`excluded."${columns[k]!.name}"`)]));
-}

@@ -1,6 +1,6 @@
-import { anyOf, type Db } from '@cx/platform';
+import { anyOf, type Db, fromExcluded } from '@cx/platform';
 import { and, eq, sql } from 'drizzle-orm';
-import { fromExcluded, unnestRows } from '../db/bulk.ts';
+import { unnestRows } from '../db/bulk.ts';
 import { type ConsentPurpose, consentHistory, consents, type Source } from '../db/schema.ts';
 
 export async function findDirectStatements(db: Db, customerIds: readonly string[]) {

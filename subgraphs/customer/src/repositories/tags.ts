@@ -1,6 +1,6 @@
-import { anyOf, type Db } from '@cx/platform';
+import { anyOf, type Db, fromExcluded } from '@cx/platform';
 import { and, eq, gt, like, max } from 'drizzle-orm';
-import { fromExcluded, unnestRows } from '../db/bulk.ts';
+import { unnestRows } from '../db/bulk.ts';
 import { customerEvents, customerFacts, tags } from '../db/schema.ts';
 import type { TagDraft } from '../tags/types.ts';
 

@@ -1,5 +1,5 @@
-import type { Db } from '@cx/platform';
-import { and, desc, eq, gt, inArray, lt, ne, sql } from 'drizzle-orm';
+import { type Db, fromExcluded } from '@cx/platform';
+import { and, desc, eq, gt, inArray, lt, ne } from 'drizzle-orm';
 import {
   type CampaignRow,
   type ConsultantRow,
@@ -115,14 +115,7 @@ export async function upsertCampaign(db: Db, row: typeof campaigns.$inferInsert)
     .values(row)
     .onConflictDoUpdate({
       target: campaigns.code,
-      set: {
-        name: sql`excluded.name`,
-        channel: sql`excluded.channel`,
-        cost: sql`excluded.cost`,
-        currency: sql`excluded.currency`,
-        startsOn: sql`excluded.starts_on`,
-        endsOn: sql`excluded.ends_on`,
-      },
+      set: fromExcluded(campaigns, ['name', 'channel', 'cost', 'currency', 'startsOn', 'endsOn']),
     })
     .returning();
   return saved!;

@@ -1,5 +1,5 @@
-import type { Db } from '@cx/platform';
-import { and, eq, inArray, or, sql } from 'drizzle-orm';
+import { type Db, fromExcluded } from '@cx/platform';
+import { and, eq, inArray, or } from 'drizzle-orm';
 import {
   type RepairOrderLineRow,
   type RepairOrderRow,
@@ -55,17 +55,17 @@ export async function upsertRepairOrders(
     .values(rows)
     .onConflictDoUpdate({
       target: [repairOrders.dealerCode, repairOrders.externalId],
-      set: {
-        vin: sql`excluded.vin`,
-        customerId: sql`excluded.customer_id`,
-        status: sql`excluded.status`,
-        mileageKm: sql`excluded.mileage_km`,
-        totalAmount: sql`excluded.total_amount`,
-        ingestHash: sql`excluded.ingest_hash`,
-        openedAt: sql`excluded.opened_at`,
-        closedAt: sql`excluded.closed_at`,
-        updatedAt: sql`excluded.updated_at`,
-      },
+      set: fromExcluded(repairOrders, [
+        'vin',
+        'customerId',
+        'status',
+        'mileageKm',
+        'totalAmount',
+        'ingestHash',
+        'openedAt',
+        'closedAt',
+        'updatedAt',
+      ]),
     })
     .returning();
 }
