@@ -8,7 +8,8 @@ import { benchRoot } from './paths.ts';
  * Measurements other engineers own live in their own modules; run.ts calls them when the file
  * exists at run time and marks them "not measured" otherwise. A module exports one async
  * function (the names below are tried first, then any exported function) that takes a
- * BenchHookContext and resolves to a flat object of figures, e.g. { p50Ms, p99Ms, subscribers }.
+ * BenchHookContext and resolves to a flat object of figures, e.g. { p50Ms, p99Ms, subscribers },
+ * or to { notMeasured: '<reason>' } when this run lacks what it measures.
  */
 export interface BenchHookContext {
   /** Our gateway (HTTP and graphql-ws on the same path), running over the 10k dataset. */
@@ -87,6 +88,9 @@ export async function runHook(
     const fn = pickFunction(module, spec.exportNames);
     if (!fn) return { status: 'failed', file: spec.file, error: 'exports no function' };
     const figures = await fn({ ...context, authHeaders: benchAuthHeaders });
+    // A hook that cannot measure in this run (e.g. no 1M dataset) says why instead of figures.
+    if (typeof figures?.notMeasured === 'string')
+      return { status: 'not measured', reason: figures.notMeasured };
     return {
       status: 'measured',
       file: spec.file,

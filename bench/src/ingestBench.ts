@@ -1,5 +1,5 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -133,6 +133,51 @@ export interface IngestFigures {
   resendBatchMs: number;
   outcomes: Record<string, number>;
   rejected: number;
+}
+
+/**
+ * CPU time used so far, in ms: this process (standalone runs hold the whole stack) and the Postgres
+ * backends serving `database` when the server runs on this machine (read from /proc; null
+ * elsewhere). Steadier than records/s on a shared machine, where the work waits for a core.
+ */
+export function cpuMeter(database: string | undefined): () => { nodeMs: number; postgresMs: number | null } {
+  const ticksMs = 10; // USER_HZ is 100 on Linux
+  const postgresMs = (): number | null => {
+    if (!database) return null;
+    let ticks = 0;
+    let found = false;
+    let pids: string[];
+    try {
+      pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+    } catch {
+      return null;
+    }
+    for (const pid of pids) {
+      try {
+        // Backends name their database in the process title: "postgres: 15/main: user db host(port) ...".
+        if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(` ${database} `)) continue;
+        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        ticks += Number(fields[11]) + Number(fields[12]);
+        found = true;
+      } catch {
+        // The process ended between listing and reading.
+      }
+    }
+    return found ? ticks * ticksMs : null;
+  };
+  const read = () => {
+    const { user, system } = process.cpuUsage();
+    return { nodeMs: (user + system) / 1000, postgresMs: postgresMs() };
+  };
+  const start = read();
+  return () => {
+    const now = read();
+    return {
+      nodeMs: now.nodeMs - start.nodeMs,
+      postgresMs:
+        now.postgresMs === null || start.postgresMs === null ? null : now.postgresMs - start.postgresMs,
+    };
+  };
 }
 
 /**
@@ -349,7 +394,7 @@ const silentBus: EventBus = {
 async function freshDatabase(adminUrl: string | undefined, keep: boolean, log: Log) {
   if (!adminUrl) {
     const pglite = await openEmbeddedDatabase('memory');
-    return { engine: 'pglite', url: undefined, pglite, drop: () => pglite.close() };
+    return { engine: 'pglite', name: undefined, url: undefined, pglite, drop: () => pglite.close() };
   }
   const name = `cx_bench_ingest_${randomBytes(4).toString('hex')}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
@@ -359,6 +404,7 @@ async function freshDatabase(adminUrl: string | undefined, keep: boolean, log: L
   url.pathname = `/${name}`;
   return {
     engine: 'postgres',
+    name,
     url: url.toString(),
     pglite: undefined,
     drop: async () => {
@@ -376,6 +422,8 @@ function writeResults(result: {
   events: boolean;
   command: string;
   ingest: IngestFigures;
+  /** CPU ms per 1,000 ingested records: this process, and local Postgres backends (null if remote). */
+  cpuPer1000: { nodeMs: number; postgresMs: number | null };
   liveCustomers: number;
   segments: SegmentTiming[];
 }) {
@@ -399,6 +447,8 @@ function writeResults(result: {
       )
         .map(([k, v]) => `${k} ${v}`)
         .join(', ')} |`,
+      '',
+      `CPU per 1,000 records: ${result.cpuPer1000.nodeMs} ms in the bench process (gateway, subgraphs, client)${result.cpuPer1000.postgresMs === null ? '' : `, ${result.cpuPer1000.postgresMs} ms in Postgres`}.`,
       '',
       `## Segment count (${result.liveCustomers.toLocaleString('en-US')} live customers)`,
       '',
@@ -465,7 +515,16 @@ async function standalone(): Promise<void> {
     log(
       `bench: ${database.engine}, gateway ${url}, ${total} records in batches of ${batchSize} from ${concurrency} clients, events ${events ? 'on' : 'off'}`,
     );
+    const cpu = cpuMeter(database.name);
     const ingest = await ingestThroughGateway({ url, headers, total, batchSize, concurrency, log });
+    const used = cpu();
+    const cpuPer1000 = {
+      nodeMs: Math.round((used.nodeMs * 1000) / total),
+      postgresMs: used.postgresMs === null ? null : Math.round((used.postgresMs * 1000) / total),
+    };
+    log(
+      `ingest: CPU per 1,000 records: ${cpuPer1000.nodeMs} ms in this process (gateway, subgraphs, bench client)${cpuPer1000.postgresMs === null ? '' : `, ${cpuPer1000.postgresMs} ms in Postgres`}`,
+    );
     const db = databases.customer.db;
     if (synthetic > 0) await addSyntheticCustomers(db, total + 1, total + 1 + synthetic, log);
     const [live] = await db.select({ n: count() }).from(customers).where(isNull(customers.mergedInto));
@@ -479,6 +538,7 @@ async function standalone(): Promise<void> {
       events,
       command: `npx tsx bench/src/ingestBench.ts ${process.argv.slice(2).join(' ')}`.trim(),
       ingest,
+      cpuPer1000,
       liveCustomers: Number(live?.n ?? 0),
       segments,
     });

@@ -43,7 +43,7 @@ import {
 
 /**
  * `npm run bench -- [--quick] [--customers N] [--duration S] [--concurrency C] [--growth-url URL]
- * [--skip-growth] [--server-url URL] [--profile] [--prototype]`: the performance suite of issue 9, loopback only, bounded in
+ * [--skip-growth] [--growth-only] [--server-url URL] [--profile] [--prototype]`: the performance suite of issue 9, loopback only, bounded in
  * time. Prints Markdown and writes bench/results/<timestamp>.{md,json} and latest.{md,json}.
  */
 const { values } = parseArgs({
@@ -59,6 +59,7 @@ const { values } = parseArgs({
     profile: { type: 'boolean', default: false },
     prototype: { type: 'boolean', default: false },
     'skip-growth': { type: 'boolean', default: false },
+    'growth-only': { type: 'boolean', default: false },
   },
 });
 
@@ -69,6 +70,8 @@ function positive(name: string, raw: string | undefined, fallback: number): numb
 }
 
 const quick = values.quick ?? false;
+/** Section 3 only: our gateway at both sizes and the segment counts; no other gateway, floor or hook. */
+const growthOnly = values['growth-only'] ?? false;
 const customers = Math.round(positive('customers', values.customers, quick ? 500 : 10_000));
 const durationSeconds = positive('duration', values.duration, quick ? 2 : 10);
 const warmupSeconds = positive('warmup', values.warmup, quick ? 1 : 3);
@@ -294,7 +297,11 @@ async function main(): Promise<void> {
   let ours: GatewayProcess | undefined;
   try {
     const reference: { data?: unknown[] } = {};
-    const measured: GatewayKind[] = values.prototype ? [...gatewayKinds, 'lean'] : [...gatewayKinds];
+    const measured: GatewayKind[] = growthOnly
+      ? ['cx']
+      : values.prototype
+        ? [...gatewayKinds, 'lean']
+        : [...gatewayKinds];
     const running: { run: GatewayRun; gateway: GatewayProcess }[] = [];
     for (const kind of measured) {
       const { run, gateway } = await startChecked(kind, fleet, ids, reference);
@@ -312,17 +319,19 @@ async function main(): Promise<void> {
     const cx = results.customer360.gateways.find((g) => g.kind === 'cx');
     results.growth.small = { customers, database, loaded: cx?.load, single: cx?.single };
 
-    log('floor: five hand-written statements per customer, straight from Postgres');
-    try {
-      results.floor = await measureFloor(dataset.url, ids, reference.data ?? [], settings, poolMax);
-      log(
-        `floor: ${fmt(results.floor.load.throughput, 0)} ops/s, p50 ${fmt(results.floor.load.p50Ms)} ms, p99 ${fmt(results.floor.load.p99Ms)} ms; matches gateway: ${results.floor.matchesGateway}`,
-      );
-    } catch (error) {
-      log(`floor: FAILED: ${(error as Error).message}`);
+    if (!growthOnly) {
+      log('floor: five hand-written statements per customer, straight from Postgres');
+      try {
+        results.floor = await measureFloor(dataset.url, ids, reference.data ?? [], settings, poolMax);
+        log(
+          `floor: ${fmt(results.floor.load.throughput, 0)} ops/s, p50 ${fmt(results.floor.load.p50Ms)} ms, p99 ${fmt(results.floor.load.p99Ms)} ms; matches gateway: ${results.floor.matchesGateway}`,
+        );
+      } catch (error) {
+        log(`floor: FAILED: ${(error as Error).message}`);
+      }
     }
 
-    if (values.profile) {
+    if (values.profile && !growthOnly) {
       for (const kind of measured) {
         try {
           await profileUnderLoad(kind, fleet, ids);
@@ -334,6 +343,10 @@ async function main(): Promise<void> {
 
     const growthUrl = await resolveGrowthUrl();
     for (const spec of hookSpecs) {
+      if (growthOnly && spec.key !== 'segmentCount') {
+        results.hooks[spec.key] = { status: 'not measured', reason: '--growth-only' };
+        continue;
+      }
       if (!ours) {
         results.hooks[spec.key] = { status: 'not measured', reason: 'our gateway failed to start' };
         continue;

@@ -54,7 +54,7 @@ console.log(
 const analyzing = performance.now();
 await analyzeSubgraphSchemas(dbs);
 console.log(
-  `seed: planner statistics refreshed (analyze) in ${((performance.now() - analyzing) / 1000).toFixed(1)} s`,
+  `seed: vacuum (analyze) of every table in ${((performance.now() - analyzing) / 1000).toFixed(1)} s`,
 );
 for (const name of subgraphNames) await databases[name].close();
 await pglite?.close();

@@ -137,6 +137,7 @@ const exposedCodes = new Set([
   'OPERATION_RESOLUTION_FAILURE',
   'DOWNSTREAM_SERVICE_ERROR',
   'SUBGRAPH_UNAVAILABLE',
+  'SERVICE_UNAVAILABLE',
 ]);
 
 /** Masks unexpected errors in every response, stamping the request id so support can find the logs. */

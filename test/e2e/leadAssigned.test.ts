@@ -225,6 +225,54 @@ describe('leadAssigned through the gateway', () => {
     expect(fifty.perSubgraph.vehicle).toBeGreaterThan(0);
   });
 
+  it('starts each event query as the event reaches the feed, once per selection, not per subscriber', async () => {
+    // A live subscriber first, so that the shared feed is running and covers the others' `after`.
+    const primer = contractSubscriber({});
+    await subscribed(1);
+    const warm = (await createUntilDelivered(leads, () => primer.results.length > 0, gateway.url)).at(-1)!;
+    // From the last lead created so far: nothing created before it is still on its way.
+    const from = await eventually(() => {
+      const event = primer.results.find((r) => r.data?.leadAssigned.lead.id === warm.id);
+      if (!event) throw new Error('not yet');
+      return event.data!.leadAssigned.cursor;
+    });
+    const full = Array.from({ length: 20 }, () => contractSubscriber({ after: from }));
+    const small = Array.from({ length: 5 }, () =>
+      subscribe<{ leadAssigned: { cursor: string; lead: { id: string } } }>(
+        wsUrlOf(gateway.url),
+        'subscription ($after: String) { leadAssigned(after: $after) { cursor lead { id } } }',
+        { after: from },
+      ),
+    );
+    open.push(...small);
+    await subscribed(26);
+    const stats = gateway.leadStream!;
+    const before = {
+      queries: stats.eventQueries,
+      onArrival: stats.eventResultsStartedOnArrival,
+      hits: stats.eventQueryCacheHits,
+    };
+    const primed = primer.results.length;
+    const created = await createLeads(2);
+    for (const s of full) {
+      const events = (await s.received(2)).map((p) => p.leadAssigned.lead.id);
+      expect(events).toEqual(created.map((l) => l.id));
+    }
+    for (const s of small) {
+      const events = (await s.received(2)).map((p) => p.leadAssigned.lead.id);
+      expect(events).toEqual(created.map((l) => l.id));
+    }
+    // Two selections (the contract one, shared by 21 subscribers, and the small one) times two
+    // events: four queries, all started by the feed, and every delivery served from them.
+    expect(stats.eventQueries - before.queries).toBe(4);
+    expect(stats.eventResultsStartedOnArrival - before.onArrival).toBe(4);
+    expect(stats.eventQueryCacheHits - before.hits).toBeGreaterThanOrEqual(26 * 2);
+    // Everyone resumed on the shared feed: no catch-up subscription of its own.
+    expect(stats.upstreamSubscriptions).toBe(1);
+    delivered.push(...(await primer.received(primed + 2)).map((p) => p.leadAssigned).slice(-2));
+    await closeAll();
+  });
+
   it('moves resumed subscribers onto the shared feed once it covers them', async () => {
     const resumed = Array.from({ length: 5 }, () => contractSubscriber({ after: delivered.at(-1)!.cursor }));
     await subscribed(5);

@@ -33,6 +33,8 @@ export class LeadFeed {
     private readonly capacity: number,
     private readonly open: OpenCursorStream,
     private readonly onEmpty: (feed: LeadFeed) => void,
+    /** Sees each new position before the members are woken, e.g. to start its shared result. */
+    private readonly onAppend: (feed: LeadFeed, position: number) => void = () => {},
   ) {}
 
   get size(): number {
@@ -99,6 +101,7 @@ export class LeadFeed {
       this.floor = this.positions.shift()!;
       this.firstSeq += 1;
     }
+    this.onAppend(this, position);
     for (const member of this.members) member.notify();
   }
 

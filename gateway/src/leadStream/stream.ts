@@ -32,6 +32,8 @@ export interface LeadStreamStats {
   readonly eventQueries: number;
   /** Per-event results served from the shared cache since start. */
   readonly eventQueryCacheHits: number;
+  /** Per-event results requested as the position reached a shared feed (one per result group), since start. */
+  readonly eventResultsStartedOnArrival: number;
 }
 
 /** One client subscription: pull a position, resolve the client's selection for it, hand it over. */
@@ -90,12 +92,22 @@ class SubscriberStream implements AsyncIterableIterator<ExecutionResult> {
   }
 }
 
+/** Subscribers of one feed that share results: same scope, same selection and variables. */
+interface ResultGroup {
+  plan: StreamPlan;
+  scope: StreamScope;
+  subscribers: number;
+}
+
 /** The gateway's side of `leadAssigned`: shared feeds per dealer filter, per-subscriber cursors, shared results. */
 export class LeadStream {
   private readonly feeds = new Map<string, LeadFeed>();
+  /** Per feed, its subscribers' result groups: a new position starts one query per group at once. */
+  private readonly groups = new Map<LeadFeed, Map<string, ResultGroup>>();
   private readonly streams = new Set<SubscriberStream>();
   private readonly results: EventResults;
   private readonly cursorCounters: CursorCounters = { catchUps: 0 };
+  private readonly counters = { startedOnArrival: 0 };
   private readonly feedCapacity: number;
   private readonly catchUpBuffer: number;
   private readonly prefetch: number;
@@ -133,13 +145,18 @@ export class LeadStream {
       get eventQueryCacheHits() {
         return self.results.counters.cacheHits;
       },
+      get eventResultsStartedOnArrival() {
+        return self.counters.startedOnArrival;
+      },
     };
   }
 
   subscribe(plan: StreamPlan, scope: StreamScope): AsyncIterableIterator<ExecutionResult> {
     const dealerCode = effectiveDealerCode(scope, plan.dealerCode);
+    const feed = this.feedFor(dealerCode);
+    const leaveGroup = this.joinGroup(feed, plan, scope);
     const cursor = new SubscriberCursor(
-      this.feedFor(dealerCode),
+      feed,
       this.source.open,
       plan.after,
       this.catchUpBuffer,
@@ -149,7 +166,10 @@ export class LeadStream {
       cursor,
       (position) => this.results.get(plan, scope, position),
       this.prefetch,
-      (s) => this.streams.delete(s),
+      (s) => {
+        this.streams.delete(s);
+        leaveGroup();
+      },
     );
     this.streams.add(stream);
     return stream;
@@ -165,10 +185,49 @@ export class LeadStream {
     const key = dealerCode ?? '';
     const existing = this.feeds.get(key);
     if (existing && !existing.failure) return existing;
-    const feed = new LeadFeed(dealerCode, this.feedCapacity, this.source.open, (empty) => {
-      if (this.feeds.get(key) === empty) this.feeds.delete(key);
-    });
+    const feed = new LeadFeed(
+      dealerCode,
+      this.feedCapacity,
+      this.source.open,
+      (empty) => {
+        if (this.feeds.get(key) === empty) this.feeds.delete(key);
+      },
+      (appended, position) => this.startResults(appended, position),
+    );
     this.feeds.set(key, feed);
     return feed;
+  }
+
+  /** Counts a subscriber into its feed's result group; returns how to count it out. */
+  private joinGroup(feed: LeadFeed, plan: StreamPlan, scope: StreamScope): () => void {
+    let groups = this.groups.get(feed);
+    if (!groups) {
+      groups = new Map();
+      this.groups.set(feed, groups);
+    }
+    const key = `${scope.key}\0${plan.key}`;
+    const group = groups.get(key) ?? { plan, scope, subscribers: 0 };
+    group.subscribers += 1;
+    groups.set(key, group);
+    return () => {
+      group.subscribers -= 1;
+      if (group.subscribers > 0 || groups.get(key) !== group) return;
+      groups.delete(key);
+      if (groups.size === 0 && this.groups.get(feed) === groups) this.groups.delete(feed);
+    };
+  }
+
+  /**
+   * A position reached a feed: start its query for every group now, once per group, rather than
+   * when a subscriber pulls it. A subscriber pulls the next position only after it has its
+   * current one, so queries started on pull would run one after another, each adding its whole
+   * duration to the latency of every event queued behind it.
+   */
+  private startResults(feed: LeadFeed, position: number): void {
+    for (const group of this.groups.get(feed)?.values() ?? []) {
+      this.counters.startedOnArrival += 1;
+      // Only warms the shared cache; a failure shows (and is retried) when a subscriber pulls it.
+      this.results.get(group.plan, group.scope, position).catch(() => {});
+    }
   }
 }

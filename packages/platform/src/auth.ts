@@ -47,11 +47,11 @@ export function signInternalAuth(viewer: Viewer, secret: string, now = Date.now(
   return `${body}.${mac(secret, body)}`;
 }
 
-export function verifyInternalAuth(
+function verifyEnvelope(
   header: string | undefined,
   secret: string,
-  now = Date.now(),
-): Viewer | null {
+  now: number,
+): { v: Viewer; exp: number } | null {
   if (!header) return null;
   const [body, signature] = header.split('.');
   if (!body || !signature) return null;
@@ -61,9 +61,47 @@ export function verifyInternalAuth(
   try {
     const parsed = envelopeSchema.safeParse(JSON.parse(Buffer.from(body, 'base64url').toString('utf8')));
     if (!parsed.success || parsed.data.exp < Math.floor(now / 1000)) return null;
-    return parsed.data.v;
+    return parsed.data;
   } catch {
     return null;
+  }
+}
+
+export function verifyInternalAuth(
+  header: string | undefined,
+  secret: string,
+  now = Date.now(),
+): Viewer | null {
+  return verifyEnvelope(header, secret, now)?.v ?? null;
+}
+
+/**
+ * verifyInternalAuth with the headers already verified kept until they expire: the gateway signs
+ * one header per incoming request and sends it on each of that request's subgraph calls (8 for a
+ * 360), so most calls repeat a header this process has seen. Only successes are kept, a hit past
+ * `exp` is verified again (and refused), and the size is bounded (oldest out first). The viewer
+ * is frozen because requests now share it.
+ */
+export class InternalAuthVerifier {
+  private readonly verified = new Map<string, { viewer: Viewer; exp: number }>();
+  constructor(
+    private readonly secret: string,
+    private readonly maxEntries = 10_000,
+  ) {}
+
+  verify(header: string | undefined, now = Date.now()): Viewer | null {
+    if (!header) return null;
+    const hit = this.verified.get(header);
+    if (hit) {
+      if (hit.exp >= Math.floor(now / 1000)) return hit.viewer;
+      this.verified.delete(header);
+    }
+    const envelope = verifyEnvelope(header, this.secret, now);
+    if (!envelope) return null;
+    const viewer = Object.freeze({ ...envelope.v, scopes: Object.freeze([...envelope.v.scopes]) }) as Viewer;
+    if (this.verified.size >= this.maxEntries) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(header, { viewer, exp: envelope.exp });
+    return viewer;
   }
 }
 

@@ -65,18 +65,53 @@ function instrumentTransactions(db: Db, telemetry: DatabaseTelemetry): void {
     telemetry.transaction(() => transaction(run, config))) as Db['transaction'];
 }
 
+type UnsafeOptions = Parameters<postgres.Sql['unsafe']>[2];
+
+/** Statements with more parameters than this are bulk writes whose text rarely repeats: not worth keeping. */
+const MAX_PREPARED_PARAMETERS = 64;
+
+/**
+ * Drizzle's postgres-js driver sends every query built without `.prepare(name)` with
+ * `{ prepare: false }`: an unnamed statement that Postgres parses and plans every time, and that
+ * postgres.js sends in two round trips (Parse/Describe, then Bind/Execute). Named instead, a
+ * repeated statement is one Bind/Execute on a statement the connection already holds
+ * (postgres.js keys them by text and parameter types, per connection, for the connection's
+ * max_lifetime of 30 to 60 minutes). Inside a transaction Drizzle's own choice stands: unnamed,
+ * except for queries built with `.prepare()` (prepared.ts).
+ */
+function usePreparedStatements(client: postgres.Sql): void {
+  const unsafe = client.unsafe.bind(client);
+  client.unsafe = ((query: string, params?: postgres.ParameterOrJSON<never>[], opts?: UnsafeOptions) =>
+    unsafe(
+      query,
+      params,
+      opts?.prepare === false && (params?.length ?? 0) <= MAX_PREPARED_PARAMETERS
+        ? { ...opts, prepare: true }
+        : opts,
+    )) as typeof client.unsafe;
+}
+
 export function createDatabase(options: DatabaseOptions): DatabaseHandle {
   const counter = new StatementCounter(50);
   instrumentDrizzle();
   if (options.url) {
-    const client = postgres(options.url, {
+    // Behind PgBouncer (1.18, transaction mode) named prepared statements break: a pooled URL
+    // carries `?prepare=false` and every statement goes out as an unnamed one.
+    const prepare = !/[?&]prepare=false/.test(options.url);
+    // With every connection busy, postgres.js pipelines further queries onto one of them. PgBouncer
+    // 1.18 hands the server connection back to its pool at the first ReadyForQuery, so the answer
+    // to a pipelined query reaches no client ("got packet ... when not linked") and its caller
+    // waits forever. Behind a pooler a busy pool queues instead. (`max_pipeline` is an option
+    // postgres.js reads but its typings leave out; 0 needs scripts/patch-postgres.mjs.)
+    const clientOptions: postgres.Options<Record<string, never>> & { max_pipeline: number } = {
       max: options.poolMax ?? 10,
       onnotice: () => {},
-      // Behind PgBouncer (1.18, transaction mode) named prepared statements break: a pooled URL
-      // carries `?prepare=false` and every statement goes out as an unnamed one.
-      prepare: !/[?&]prepare=false/.test(options.url),
+      prepare,
+      max_pipeline: prepare ? 100 : 0,
       connection: { application_name: 'cx-supergraph' },
-    });
+    };
+    const client = postgres(options.url, clientOptions);
+    if (prepare) usePreparedStatements(client);
     const db = drizzlePostgres({ client, logger: counter }) as unknown as Db;
     const telemetry = new DatabaseTelemetry(options.poolMax ?? 10, client);
     counter.telemetry = telemetry;

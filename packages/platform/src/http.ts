@@ -54,11 +54,14 @@ export async function writeGraphQLResponse(
 ): Promise<void> {
   const headers: Record<string, string> = {};
   for (const [k, v] of response.headers) headers[k] = v;
-  res.writeHead(response.status ?? 200, headers);
   if (response.body.kind === 'complete') {
+    // With its length known the response is head and body in one socket write, not chunked frames.
+    headers['content-length'] ??= String(Buffer.byteLength(response.body.string));
+    res.writeHead(response.status ?? 200, headers);
     res.end(response.body.string);
     return;
   }
+  res.writeHead(response.status ?? 200, headers);
   for await (const chunk of response.body.asyncIterator) res.write(chunk);
   res.end();
 }

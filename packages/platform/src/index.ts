@@ -9,6 +9,7 @@ export * from './ids.ts';
 export * from './loaders.ts';
 export * from './logger.ts';
 export * from './pagination.ts';
+export * from './prepared.ts';
 export * from './requestScope.ts';
 export * from './scalars.ts';
 export * from './scope.ts';

@@ -1,7 +1,8 @@
-import { and, count, desc, eq, inArray, lt, lte, or, type SQL, sql } from 'drizzle-orm';
-import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
+import { and, count, desc, eq, inArray, lt, lte, or, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
+import { getTableConfig, type PgColumn, type PgTable } from 'drizzle-orm/pg-core';
 import type { Db } from './db.ts';
 import { badInput } from './errors.ts';
+import { anyOfPlaceholder, driverValues, preparedStatement } from './prepared.ts';
 
 export const DEFAULT_PAGE_SIZE = 10;
 export const MAX_PAGE_SIZE = 100;
@@ -110,6 +111,12 @@ export interface ParentExpansion {
   key: SQL<string>;
   /** Rows belonging to any of these parents. */
   matching(parents: readonly string[]): SQL;
+  /** `matching` with the parents as one array placeholder, so list statements are built once (prepared.ts). */
+  placeholder?: {
+    /** Names everything that shapes the expansion's SQL text. */
+    shape: string;
+    matching(name: string): SQL;
+  };
 }
 
 function parentKeyOf(spec: KeyedListSpec): SQL | PgColumn {
@@ -125,6 +132,74 @@ function afterCondition(spec: KeyedListSpec, after: CursorValue | null): SQL | u
   return or(lt(spec.order, after.at), and(eq(spec.order, after.at), lt(spec.id, after.id)));
 }
 
+const tableKeys = new WeakMap<PgTable, string>();
+
+function tableKey(table: PgTable): string {
+  let key = tableKeys.get(table);
+  if (key === undefined) {
+    const { schema, name } = getTableConfig(table);
+    key = schema ? `${schema}.${name}` : name;
+    tableKeys.set(table, key);
+  }
+  return key;
+}
+
+/**
+ * What shapes a list statement's text, or null when values do (a `where`, a cursor, an expansion
+ * without a placeholder form): those statements are built per call.
+ */
+function statementShape(spec: KeyedListSpec, after: CursorValue | null): string | null {
+  if (spec.where !== undefined || after !== null) return null;
+  if (spec.expand && !spec.expand.placeholder) return null;
+  return `${tableKey(spec.table)}|${spec.parent.name}|${spec.order.name}|${spec.id.name}|${spec.expand?.placeholder?.shape ?? ''}`;
+}
+
+/** The parent condition over the `parents` placeholder, and the placeholder's value. */
+function parentPlaceholder(spec: KeyedListSpec): SQL {
+  return spec.expand?.placeholder
+    ? spec.expand.placeholder.matching('parents')
+    : anyOfPlaceholder(spec.parent, 'parents');
+}
+
+function parentValues(spec: KeyedListSpec, parents: readonly string[]): unknown[] {
+  return spec.expand ? [...parents] : driverValues(spec.parent, parents);
+}
+
+function pagesQuery(
+  db: Db,
+  spec: KeyedListSpec,
+  parentsCondition: SQL,
+  after: CursorValue | null,
+  limit: SQLWrapper | number,
+) {
+  const parentKey = parentKeyOf(spec);
+  const rank = sql<number>`row_number() over (partition by ${parentKey} order by ${spec.order} desc, ${spec.id} desc)`;
+  const ranked = db
+    .select({
+      rankedId: sql<string>`${spec.id}`.as('ranked_id'),
+      parentKey: sql<string>`${parentKey}`.as('parent_key'),
+      rn: rank.as('rn'),
+    })
+    .from(spec.table)
+    .where(and(parentsCondition, spec.where, afterCondition(spec, after)))
+    .as('ranked');
+  return db
+    .select({ row: spec.table, parentKey: ranked.parentKey })
+    .from(spec.table)
+    .innerJoin(ranked, eq(spec.id, ranked.rankedId))
+    .where(lte(ranked.rn, limit))
+    .orderBy(desc(spec.order), desc(spec.id));
+}
+
+function countsQuery(db: Db, spec: KeyedListSpec, parentsCondition: SQL) {
+  const parentKey = parentKeyOf(spec);
+  return db
+    .select({ parentKey: sql<string>`${parentKey}`, n: count() })
+    .from(spec.table)
+    .where(and(parentsCondition, spec.where))
+    .groupBy(parentKey);
+}
+
 /**
  * One statement for the first page of many parents: rows are ranked per parent with a window
  * function, so a 360 query with 20 vehicles costs the same as one with 1.
@@ -137,23 +212,15 @@ export async function selectPagesByParent<TRow>(
 ): Promise<Map<string, TRow[]>> {
   const grouped = new Map<string, TRow[]>(parents.map((p) => [p, []]));
   if (parents.length === 0 || page.first === 0) return grouped;
-  const parentKey = parentKeyOf(spec);
-  const rank = sql<number>`row_number() over (partition by ${parentKey} order by ${spec.order} desc, ${spec.id} desc)`;
-  const ranked = db
-    .select({
-      rankedId: sql<string>`${spec.id}`.as('ranked_id'),
-      parentKey: sql<string>`${parentKey}`.as('parent_key'),
-      rn: rank.as('rn'),
-    })
-    .from(spec.table)
-    .where(and(parentCondition(spec, parents), spec.where, afterCondition(spec, page.after)))
-    .as('ranked');
-  const rows = (await db
-    .select({ row: spec.table, parentKey: ranked.parentKey })
-    .from(spec.table)
-    .innerJoin(ranked, eq(spec.id, ranked.rankedId))
-    .where(lte(ranked.rn, page.first + 1))
-    .orderBy(desc(spec.order), desc(spec.id))) as unknown as { row: TRow; parentKey: string }[];
+  const shape = statementShape(spec, page.after);
+  const rows = (shape
+    ? await preparedStatement(db, `pages|${shape}`, () =>
+        pagesQuery(db, spec, parentPlaceholder(spec), null, sql.placeholder('limit')),
+      ).execute({ parents: parentValues(spec, parents), limit: page.first + 1 })
+    : await pagesQuery(db, spec, parentCondition(spec, parents), page.after, page.first + 1)) as unknown as {
+    row: TRow;
+    parentKey: string;
+  }[];
   for (const { row, parentKey } of rows) grouped.get(String(parentKey))?.push(row);
   return grouped;
 }
@@ -165,12 +232,12 @@ export async function countByParent(
 ): Promise<Map<string, number>> {
   const counts = new Map<string, number>(parents.map((p) => [p, 0]));
   if (parents.length === 0) return counts;
-  const parentKey = parentKeyOf(spec);
-  const rows = await db
-    .select({ parentKey: sql<string>`${parentKey}`, n: count() })
-    .from(spec.table)
-    .where(and(parentCondition(spec, parents), spec.where))
-    .groupBy(parentKey);
+  const shape = statementShape(spec, null);
+  const rows = shape
+    ? await preparedStatement(db, `counts|${shape}`, () =>
+        countsQuery(db, spec, parentPlaceholder(spec)),
+      ).execute({ parents: parentValues(spec, parents) })
+    : await countsQuery(db, spec, parentCondition(spec, parents));
   for (const r of rows) counts.set(String(r.parentKey), Number(r.n));
   return counts;
 }

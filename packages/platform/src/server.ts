@@ -2,11 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type BaseContext } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { unwrapResolverError } from '@apollo/server/errors';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { DocumentNode } from 'graphql';
-import { INTERNAL_AUTH_HEADER, type Viewer, verifyInternalAuth } from './auth.ts';
+import { INTERNAL_AUTH_HEADER, InternalAuthVerifier, type Viewer } from './auth.ts';
+import { databaseUnavailable, isDatabaseUnavailable } from './errors.ts';
 import {
   BodyTooLargeError,
   readBody,
@@ -121,11 +126,23 @@ export async function startSubgraphServer<TContext extends BaseContext>(
       resolvers: options.resolvers as GraphQLResolverMap<unknown>,
     }),
     includeStacktraceInErrorResponses: options.development ?? false,
-    plugins: [ApolloServerPluginLandingPageDisabled(), graphqlTelemetryPlugin<TContext>(metrics, logger)],
+    // A call cut by a database outage is retryable, not an internal error.
+    formatError: (formatted, error) =>
+      isDatabaseUnavailable(unwrapResolverError(error)) ? databaseUnavailable(formatted) : formatted,
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      // No subgraph schema has cache hints and no gateway caches: the default plugin only added a
+      // `cache-control: no-store` header, and its per-field hook wrapped every resolver of the schema.
+      ApolloServerPluginCacheControlDisabled(),
+      graphqlTelemetryPlugin<TContext>(metrics, logger),
+    ],
     logger,
   });
   await apollo.start();
   const maxBodyBytes = options.maxBodyBytes ?? 1_000_000;
+  const internalAuth = options.internalAuthSecret
+    ? new InternalAuthVerifier(options.internalAuthSecret)
+    : undefined;
 
   const server = createServer((req, res) => {
     const requestId = String(req.headers['x-request-id'] ?? randomUUID());
@@ -149,12 +166,9 @@ export async function startSubgraphServer<TContext extends BaseContext>(
       if (url.pathname === '/metrics') return await serveMetrics(req, res, metrics, options.metricsToken);
       if (url.pathname !== '/graphql') return sendJson(res, 404, { error: 'not found' });
       let viewer: Viewer | null = null;
-      if (options.internalAuthSecret) {
+      if (internalAuth) {
         // Only the gateway holds the secret: a direct call, or a replayed stale header, is refused.
-        viewer = verifyInternalAuth(
-          headerValue(req.headers[INTERNAL_AUTH_HEADER]),
-          options.internalAuthSecret,
-        );
+        viewer = internalAuth.verify(headerValue(req.headers[INTERNAL_AUTH_HEADER]));
         if (!viewer)
           return sendGraphQLError(res, 401, 'UNAUTHENTICATED', 'internal auth: missing, invalid or expired');
       }

@@ -189,6 +189,37 @@ describe('queries for the gateway', () => {
     expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id' });
   });
 
+  it('preloads a page of leads and consultants only for selections that use them', async () => {
+    // Statements naming the tables the page preload reads, issued while `query` catches up 5 events.
+    const preloadStatements = async (query: string) => {
+      const client = wsClient(stack);
+      const cursors: string[] = [];
+      const from = stack.database.counter.count;
+      const dispose = client.subscribe<{ leadAssigned: { cursor: string } }>(
+        { query, variables: { after: '0' } },
+        {
+          next: (r) => r.data && cursors.push(r.data.leadAssigned.cursor),
+          error: () => {},
+          complete: () => {},
+        },
+      );
+      await eventually(async () => expect(cursors.length).toBeGreaterThanOrEqual(5));
+      const issued = stack.database.counter.count - from;
+      const recent = stack.database.counter.recent.slice(-Math.min(issued, 50));
+      dispose();
+      await client.dispose();
+      expect(cursors.slice(0, 5)).toEqual(['1', '2', '3', '4', '5']);
+      return recent.filter((s) => /"(leads|consultants|dealers)"/.test(s) && !/"outbox"/.test(s)).length;
+    };
+    // The gateway's own subscription: cursors only, each event's fields come later by query.
+    const gatewayKind = await preloadStatements(
+      'subscription ($after: String) { leadAssigned(after: $after) { cursor } }',
+    );
+    const full = await preloadStatements(subscription);
+    expect(gatewayKind).toBe(0);
+    expect(full).toBeGreaterThan(0);
+  });
+
   it('pages through events after a cursor', async () => {
     const res = await gql<{ leadAssignmentEvents: { cursor: string }[] }>(
       stack,

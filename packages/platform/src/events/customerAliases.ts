@@ -1,4 +1,4 @@
-import { inArray, sql } from 'drizzle-orm';
+import { getTableName, inArray, sql } from 'drizzle-orm';
 import { index, type PgColumn, type PgSchema, timestamp, uuid } from 'drizzle-orm/pg-core';
 import type { Db } from '../db.ts';
 import type { ParentExpansion } from '../pagination.ts';
@@ -117,6 +117,13 @@ export function customerAliasExpansion(table: CustomerAliasTable, column: PgColu
       );
       return sql`${column} = any(array[${list}]::uuid[] || array(select ca.merged_id from ${table} ca where ca.survivor_id in (${list})))`;
     },
+    placeholder: {
+      shape: `alias:${getTableName(table)}:${getTableName(column.table)}.${column.name}`,
+      matching: (name) => {
+        const parents = sql`${sql.placeholder(name)}::uuid[]`;
+        return sql`${column} = any(${parents} || array(select ca.merged_id from ${table} ca where ca.survivor_id = any(${parents})))`;
+      },
+    },
   };
 }
 
@@ -137,9 +144,18 @@ export async function customerIdsWithAliases(
 
 /** A subgraph's alias map in one handle: its consumer and the expansion of any customer id column. */
 export function customerAliasesOf(table: CustomerAliasTable) {
+  // Loaders ask per request; the expansion of a column never changes, so its SQL is built once.
+  const expansions = new WeakMap<PgColumn, ParentExpansion>();
   return {
     table,
     consumer: customerAliasConsumer(table),
-    expansion: (column: PgColumn) => customerAliasExpansion(table, column),
+    expansion: (column: PgColumn) => {
+      let expansion = expansions.get(column);
+      if (!expansion) {
+        expansion = customerAliasExpansion(table, column);
+        expansions.set(column, expansion);
+      }
+      return expansion;
+    },
   };
 }

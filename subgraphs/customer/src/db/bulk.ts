@@ -35,15 +35,30 @@ export function unnestRows<T extends PgTable>(table: T, rows: readonly T['$infer
   const given = columns.filter(([key]) =>
     rows.some((r) => (r as Record<string, unknown>)[key] !== undefined),
   );
-  const arrays = given.map(
-    ([key, column]) =>
-      sql`${sql.param(rows.map((r) => asText(column, (r as Record<string, unknown>)[key])))}::text[]`,
-  );
-  const aliases = given.map((_, i) => `c${i}`);
+  const texts = given.map(([key, column]) => {
+    // A batch stamps most rows with the same instant: each distinct Date object is formatted once.
+    let lastDate: Date | undefined;
+    let lastText: string | null = null;
+    return rows.map((r) => {
+      const value = (r as Record<string, unknown>)[key];
+      if (!(value instanceof Date)) return asText(column, value);
+      if (value !== lastDate) {
+        lastDate = value;
+        lastText = asText(column, value);
+      }
+      return lastText;
+    });
+  });
+  // A column with one value for every row (timestamps, actor, origin) travels once, not per row;
+  // unnest still needs one array, so the first column always stays one.
+  const constant = texts.map((t, i) => i > 0 && rows.length > 1 && t.every((v) => v === t[0]));
+  const arrays = texts.flatMap((t, i) => (constant[i] ? [] : [sql`${sql.param(t)}::text[]`]));
+  const aliases = texts.flatMap((_, i) => (constant[i] ? [] : [`c${i}`]));
   const select = columns.map(([key, column]) => {
     const i = given.findIndex(([k]) => k === key);
     if (i < 0) return defaultOf(table, column);
-    const value = sql`u.${sql.identifier(aliases[i]!)}::${sql.raw(castType(column))}`;
+    const text = constant[i] ? sql`${sql.param(texts[i]![0])}::text` : sql`u.${sql.identifier(`c${i}`)}`;
+    const value = sql`${text}::${sql.raw(castType(column))}`;
     return column.default === undefined ? value : sql`coalesce(${value}, ${defaultOf(table, column)})`;
   });
   return sql`select ${sql.join(select, sql`, `)} from unnest(${sql.join(arrays, sql`, `)}) as u(${sql.raw(aliases.join(', '))})`;

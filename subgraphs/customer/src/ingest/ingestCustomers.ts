@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { badInput, type Db, type PiiCipher } from '@cx/platform';
 import type { IdentityKey, Source, SourceRecordKey } from '../db/schema.ts';
 import { type RecordError, recordError } from '../errors.ts';
-import { rederive } from '../merge/rederive.ts';
+import { type DerivationRecord, rederive } from '../merge/rederive.ts';
 import { findCustomersByIds } from '../repositories/customers.ts';
 import {
   findIdentityKeysByCustomerIds,
@@ -105,19 +105,18 @@ export async function ingestCustomers(
 
   return db.transaction(async (tx) => {
     await lockIdentityGraph(tx);
-    const existing = new Map(
-      (await findSourceRecordsByExternalIds(tx, [...new Set(valid.map((r) => r.externalId))])).map((r) => [
-        recordKey(r.source, r.externalId),
-        r,
-      ]),
-    );
     const phones = valid.filter((r) => r.payload.phoneVerified).map((r) => r.payload.phone!);
     const idHashes = valid.flatMap((r) => (r.payload.nationalIdHash ? [r.payload.nationalIdHash] : []));
-    const dbKeyOwners = new Map<string, Set<string>>();
-    for (const m of await findMatchingIdentities(tx, {
+    const priorRecords = await findSourceRecordsByExternalIds(tx, [
+      ...new Set(valid.map((r) => r.externalId)),
+    ]);
+    const keyMatches = await findMatchingIdentities(tx, {
       phones: [...new Set(phones)],
       idHashes: [...new Set(idHashes)],
-    })) {
+    });
+    const existing = new Map(priorRecords.map((r) => [recordKey(r.source, r.externalId), r]));
+    const dbKeyOwners = new Map<string, Set<string>>();
+    for (const m of keyMatches) {
       const key = `${m.kind}:${m.valueKey}`;
       if (!dbKeyOwners.has(key)) dbKeyOwners.set(key, new Set());
       dbKeyOwners.get(key)!.add(m.customerId);
@@ -198,14 +197,9 @@ export async function ingestCustomers(
     const finalId = (id: string) => survivors.find(id);
     const losers = new Set(merges.map((m) => m.loser));
     // What each merged-away customer owned before this batch, for the ledger that unmerge reads.
-    const loserSourceRecords = await findSourceRecordsByCustomerIds(
-      tx,
-      [...losers].filter((id) => !created.has(id)),
-    );
-    const loserIdentities = await findIdentityKeysByCustomerIds(
-      tx,
-      [...losers].filter((id) => !created.has(id)),
-    );
+    const storedLosers = [...losers].filter((id) => !created.has(id));
+    const loserSourceRecords = await findSourceRecordsByCustomerIds(tx, storedLosers);
+    const loserIdentities = await findIdentityKeysByCustomerIds(tx, storedLosers);
     const ownedRecords = new Map<string, SourceRecordKey[]>();
     const ownedIdentities = new Map<string, IdentityKey[]>();
     const own = <T>(map: Map<string, T[]>, id: string, item: T) =>
@@ -223,7 +217,7 @@ export async function ingestCustomers(
 
     await repointCustomers(
       tx,
-      [...losers].filter((id) => !created.has(id)).map((id) => ({ from: id, to: finalId(id) })),
+      storedLosers.map((id) => ({ from: id, to: finalId(id) })),
     );
     await upsertSourceRecords(
       tx,
@@ -255,14 +249,27 @@ export async function ingestCustomers(
     );
     // Survivorship re-derives every touched profile (and its consents and tags) from all of its source records.
     const touched = [...new Set(resolved.map((r) => finalId(r.customerId)))];
+    // A customer born in this batch owns exactly this batch's records, unless it absorbed an existing
+    // customer: only the others' records are read back.
+    const absorbed = new Set(storedLosers.map(finalId));
+    const held = touched.filter((id) => !created.has(id) || absorbed.has(id));
+    const heldSet = new Set(held);
+    const records: DerivationRecord[] = await findSourceRecordsByCustomerIds(tx, held);
+    for (const { record, customerId } of resolved) {
+      const root = finalId(customerId);
+      if (heldSet.has(root)) continue;
+      records.push({
+        customerId: root,
+        source: record.source,
+        observedAt: record.observedAt,
+        payload: record.payload as unknown as Record<string, unknown>,
+      });
+    }
     await rederive(
       tx,
       touched,
       { now, actor: options.actor, origin: 'SOURCE_RECORD' },
-      {
-        records: await findSourceRecordsByCustomerIds(tx, touched),
-        retired: [...losers].filter((id) => !created.has(id)),
-      },
+      { records, retired: storedLosers },
     );
 
     const ledger = await insertMergeRecords(

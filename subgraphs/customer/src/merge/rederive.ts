@@ -9,9 +9,12 @@ import { findSourceRecordsByCustomerIds, upsertCustomers } from '../repositories
 import { loadTrees } from '../repositories/trees.ts';
 import { refreshTags, type TagProfile } from '../tags/refreshTags.ts';
 
+/** What re-derivation reads of a source record. */
+export type DerivationRecord = Pick<SourceRecordRow, 'customerId' | 'source' | 'observedAt' | 'payload'>;
+
 export interface RederiveOptions {
-  /** The roots' source records when the caller already holds them. */
-  records?: SourceRecordRow[];
+  /** The roots' source records when the caller already holds them (all of them, per root). */
+  records?: readonly DerivationRecord[];
   /** Customers that just stopped being roots (merged away): their tags and consents go. */
   retired?: string[];
 }
@@ -28,8 +31,12 @@ export async function rederive(
 ): Promise<Map<string, Profile>> {
   const trees = await loadTrees(db, roots);
   const records = options.records ?? (await findSourceRecordsByCustomerIds(db, trees.roots));
-  const recordsOf = new Map<string, SourceRecordRow[]>();
-  for (const r of records) recordsOf.set(r.customerId, [...(recordsOf.get(r.customerId) ?? []), r]);
+  const recordsOf = new Map<string, DerivationRecord[]>();
+  for (const r of records) {
+    const own = recordsOf.get(r.customerId);
+    if (own) own.push(r);
+    else recordsOf.set(r.customerId, [r]);
+  }
   const profiles = new Map<string, Profile>();
   for (const [id, own] of recordsOf) {
     if (!trees.rootOf.has(id)) continue;

@@ -1,4 +1,4 @@
-import { anyOf, type Db, type Page } from '@cx/platform';
+import { anyOf, anyOfPlaceholder, type Db, driverValues, type Page, preparedStatement } from '@cx/platform';
 import { and, count, desc, eq, inArray, isNull, like, or, type SQL, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import {
@@ -13,7 +13,9 @@ import { afterCursor } from './cursor.ts';
 
 export async function findCustomersByIds(db: Db, ids: readonly string[]): Promise<CustomerRow[]> {
   if (ids.length === 0) return [];
-  return db.select().from(customers).where(anyOf(customers.id, ids));
+  return preparedStatement(db, 'customersByIds', () =>
+    db.select().from(customers).where(anyOfPlaceholder(customers.id, 'ids')),
+  ).execute({ ids: driverValues(customers.id, ids) });
 }
 
 export interface CustomerSearch {

@@ -1,22 +1,28 @@
-import { anyOf, type Db } from '@cx/platform';
+import { anyOfPlaceholder, type Db, driverValues, preparedStatement } from '@cx/platform';
 import { desc } from 'drizzle-orm';
 import { type ConsentRow, consents, type IdentityRow, identities, type TagRow, tags } from '../db/schema.ts';
 
 export async function findIdentitiesByCustomerIds(db: Db, ids: readonly string[]): Promise<IdentityRow[]> {
   if (ids.length === 0) return [];
-  return db
-    .select()
-    .from(identities)
-    .where(anyOf(identities.customerId, ids))
-    .orderBy(identities.kind, desc(identities.createdAt), desc(identities.id));
+  return preparedStatement(db, 'identitiesByCustomerIds', () =>
+    db
+      .select()
+      .from(identities)
+      .where(anyOfPlaceholder(identities.customerId, 'ids'))
+      .orderBy(identities.kind, desc(identities.createdAt), desc(identities.id)),
+  ).execute({ ids: driverValues(identities.customerId, ids) });
 }
 
 export async function findTagsByCustomerIds(db: Db, ids: readonly string[]): Promise<TagRow[]> {
   if (ids.length === 0) return [];
-  return db.select().from(tags).where(anyOf(tags.customerId, ids)).orderBy(tags.kind, tags.key);
+  return preparedStatement(db, 'tagsByCustomerIds', () =>
+    db.select().from(tags).where(anyOfPlaceholder(tags.customerId, 'ids')).orderBy(tags.kind, tags.key),
+  ).execute({ ids: driverValues(tags.customerId, ids) });
 }
 
 export async function findConsentsByCustomerIds(db: Db, ids: readonly string[]): Promise<ConsentRow[]> {
   if (ids.length === 0) return [];
-  return db.select().from(consents).where(anyOf(consents.customerId, ids)).orderBy(consents.purpose);
+  return preparedStatement(db, 'consentsByCustomerIds', () =>
+    db.select().from(consents).where(anyOfPlaceholder(consents.customerId, 'ids')).orderBy(consents.purpose),
+  ).execute({ ids: driverValues(consents.customerId, ids) });
 }

@@ -33,12 +33,8 @@ export const Mutation = {
       },
       'customers ingested',
     );
-    return {
-      results: await Promise.all(
-        report.results.map(async (r) => ({ ...r, customer: await ctx.loaders.customer.load(r.customerId) })),
-      ),
-      userErrors: report.userErrors,
-    };
+    // CustomerIngestResult.customer loads the customer only when a client selects it.
+    return report;
   },
   async customerMerge(_: unknown, args: { input: ManualMergeInput }, ctx: Context) {
     requireHq(ctx, 'customerMerge');

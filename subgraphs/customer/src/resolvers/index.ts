@@ -4,6 +4,7 @@ import { ConsentChange } from './ConsentChange.ts';
 import { Customer } from './Customer.ts';
 import { CustomerDataExport } from './CustomerDataExport.ts';
 import { CustomerErasure } from './CustomerErasure.ts';
+import { CustomerIngestResult } from './CustomerIngestResult.ts';
 import { MergeRecord } from './MergeRecord.ts';
 import { Mutation } from './Mutation.ts';
 import { Query } from './Query.ts';
@@ -18,6 +19,7 @@ export const resolvers: ResolverMap<Context> = {
   Customer,
   CustomerDataExport,
   CustomerErasure,
+  CustomerIngestResult,
   MergeRecord,
   ConsentChange,
   Segment,

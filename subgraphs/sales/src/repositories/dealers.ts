@@ -1,13 +1,12 @@
-import type { Db } from '@cx/platform';
+import { anyOfPlaceholder, type Db, driverValues, preparedStatement } from '@cx/platform';
 import { and, eq, inArray } from 'drizzle-orm';
 import { type ConsultantRow, consultants, type DealerRow, dealers } from '../db/schema.ts';
 
 export async function findDealersByCodes(db: Db, codes: readonly string[]): Promise<DealerRow[]> {
   if (codes.length === 0) return [];
-  return db
-    .select()
-    .from(dealers)
-    .where(inArray(dealers.code, [...codes]));
+  return preparedStatement(db, 'dealersByCodes', () =>
+    db.select().from(dealers).where(anyOfPlaceholder(dealers.code, 'codes')),
+  ).execute({ codes: driverValues(dealers.code, codes) });
 }
 
 export async function listDealers(db: Db, filter: { region?: string; city?: string }): Promise<DealerRow[]> {
@@ -25,10 +24,9 @@ export async function listDealers(db: Db, filter: { region?: string; city?: stri
 
 export async function findConsultantsByIds(db: Db, ids: readonly string[]): Promise<ConsultantRow[]> {
   if (ids.length === 0) return [];
-  return db
-    .select()
-    .from(consultants)
-    .where(inArray(consultants.id, [...ids]));
+  return preparedStatement(db, 'consultantsByIds', () =>
+    db.select().from(consultants).where(anyOfPlaceholder(consultants.id, 'ids')),
+  ).execute({ ids: driverValues(consultants.id, ids) });
 }
 
 export async function findConsultantsByDealers(db: Db, codes: readonly string[]): Promise<ConsultantRow[]> {

@@ -1,5 +1,5 @@
-import type { Db } from '@cx/platform';
-import { and, desc, eq, inArray, or, sql } from 'drizzle-orm';
+import { anyOfPlaceholder, type Db, driverValues, preparedStatement } from '@cx/platform';
+import { and, desc, eq, or, sql } from 'drizzle-orm';
 import { type MileageRow, mileageReadings } from '../db/schema.ts';
 
 export type MileageSource = MileageRow['source'];
@@ -13,11 +13,13 @@ export interface ReadingKey {
 /** The latest reading per VIN, in one statement (DISTINCT ON walks the (vin, read_at desc) index). */
 export async function findLatestMileageByVins(db: Db, vins: readonly string[]): Promise<MileageRow[]> {
   if (vins.length === 0) return [];
-  return db
-    .selectDistinctOn([mileageReadings.vin])
-    .from(mileageReadings)
-    .where(inArray(mileageReadings.vin, [...vins]))
-    .orderBy(mileageReadings.vin, desc(mileageReadings.readAt), desc(mileageReadings.id));
+  return preparedStatement(db, 'latestMileageByVins', () =>
+    db
+      .selectDistinctOn([mileageReadings.vin])
+      .from(mileageReadings)
+      .where(anyOfPlaceholder(mileageReadings.vin, 'vins'))
+      .orderBy(mileageReadings.vin, desc(mileageReadings.readAt), desc(mileageReadings.id)),
+  ).execute({ vins: driverValues(mileageReadings.vin, vins) });
 }
 
 /** Readings already stored under the same (vin, source, readAt), so re-sends are recognised. */

@@ -1,5 +1,5 @@
-import type { Db } from '@cx/platform';
-import { and, desc, gte, inArray, lte, sql } from 'drizzle-orm';
+import { anyOfPlaceholder, type Db, driverValues, preparedStatement } from '@cx/platform';
+import { and, desc, gte, lte, sql } from 'drizzle-orm';
 import { type ModelRow, models } from '../db/schema.ts';
 
 export type Powertrain = ModelRow['powertrain'];
@@ -14,10 +14,9 @@ export interface ModelFilter {
 
 export async function findModelsByCodes(db: Db, codes: readonly string[]): Promise<ModelRow[]> {
   if (codes.length === 0) return [];
-  return db
-    .select()
-    .from(models)
-    .where(inArray(models.code, [...codes]));
+  return preparedStatement(db, 'modelsByCodes', () =>
+    db.select().from(models).where(anyOfPlaceholder(models.code, 'codes')),
+  ).execute({ codes: driverValues(models.code, codes) });
 }
 
 export async function listModels(db: Db, filter: ModelFilter): Promise<ModelRow[]> {

@@ -1,13 +1,18 @@
-import type { Db, ParentExpansion } from '@cx/platform';
-import { and, desc, inArray, isNull, sql } from 'drizzle-orm';
+import {
+  anyOfPlaceholder,
+  type Db,
+  driverValues,
+  type ParentExpansion,
+  preparedStatement,
+} from '@cx/platform';
+import { and, desc, inArray, isNull, type SQL, sql } from 'drizzle-orm';
 import { type OwnershipRow, ownerships, type VehicleRow, vehicles } from '../db/schema.ts';
 
 export async function findVehiclesByVins(db: Db, vins: readonly string[]): Promise<VehicleRow[]> {
   if (vins.length === 0) return [];
-  return db
-    .select()
-    .from(vehicles)
-    .where(inArray(vehicles.vin, [...vins]));
+  return preparedStatement(db, 'vehiclesByVins', () =>
+    db.select().from(vehicles).where(anyOfPlaceholder(vehicles.vin, 'vins')),
+  ).execute({ vins: driverValues(vehicles.vin, vins) });
 }
 
 /**
@@ -20,20 +25,29 @@ export async function findCurrentOwnershipsByCustomers(
   owner: ParentExpansion,
 ): Promise<(OwnershipRow & { ownerKey: string })[]> {
   if (customerIds.length === 0) return [];
-  const rows = await db
-    .select({ ownership: ownerships, ownerKey: owner.key })
-    .from(ownerships)
-    .where(and(owner.matching(customerIds), isNull(ownerships.endedAt)))
-    .orderBy(desc(ownerships.startedAt), ownerships.vin);
+  const query = (matching: SQL) =>
+    db
+      .select({ ownership: ownerships, ownerKey: owner.key })
+      .from(ownerships)
+      .where(and(matching, isNull(ownerships.endedAt)))
+      .orderBy(desc(ownerships.startedAt), ownerships.vin);
+  const { placeholder } = owner;
+  const rows = placeholder
+    ? await preparedStatement(db, `currentOwnershipsByCustomers|${placeholder.shape}`, () =>
+        query(placeholder.matching('customers')),
+      ).execute({ customers: [...customerIds] })
+    : await query(owner.matching(customerIds));
   return rows.map((r) => ({ ...r.ownership, ownerKey: r.ownerKey }));
 }
 
 export async function findCurrentOwnershipsByVins(db: Db, vins: readonly string[]): Promise<OwnershipRow[]> {
   if (vins.length === 0) return [];
-  return db
-    .select()
-    .from(ownerships)
-    .where(and(inArray(ownerships.vin, [...vins]), isNull(ownerships.endedAt)));
+  return preparedStatement(db, 'currentOwnershipsByVins', () =>
+    db
+      .select()
+      .from(ownerships)
+      .where(and(anyOfPlaceholder(ownerships.vin, 'vins'), isNull(ownerships.endedAt))),
+  ).execute({ vins: driverValues(ownerships.vin, vins) });
 }
 
 export async function findOwnershipsByVins(db: Db, vins: readonly string[]): Promise<OwnershipRow[]> {

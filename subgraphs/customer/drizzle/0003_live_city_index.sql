@@ -1,0 +1,2 @@
+DROP INDEX "customer"."customers_city_idx";--> statement-breakpoint
+CREATE INDEX "customers_live_city_created_idx" ON "customer"."customers" USING btree ("city","created_at" DESC NULLS LAST,"id" DESC NULLS LAST) WHERE merged_into is null;
