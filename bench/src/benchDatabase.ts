@@ -13,9 +13,9 @@ import { Random } from './random.ts';
 import {
   analyzeSubgraphSchemas,
   countCustomers,
+  dropSubgraphSchemas,
   type SeedReport,
   seedDemo,
-  truncateSubgraphSchemas,
 } from './seedDemo.ts';
 
 export type Log = (line: string) => void;
@@ -119,13 +119,17 @@ async function dropDatabase(serverUrl: string, database: string): Promise<void> 
 
 async function seedOrReuse(options: DatasetRequest): Promise<PreparedDataset> {
   const url = databaseUrl(options.serverUrl, options.database);
+  const existing = await withSubgraphDbs(url, async (dbs) => {
+    const count = await countCustomers(dbs);
+    // Another size: dropped and migrated again below (a load into truncated tables stalled).
+    if (count > 0 && count !== options.customers) await dropSubgraphSchemas(dbs);
+    return count;
+  });
+  if (existing === options.customers) {
+    options.log(`dataset: reusing ${options.database} (${existing} customers)`);
+    return { url, customers: existing };
+  }
   return withSubgraphDbs(url, async (dbs) => {
-    const existing = await countCustomers(dbs);
-    if (existing === options.customers) {
-      options.log(`dataset: reusing ${options.database} (${existing} customers)`);
-      return { url, customers: existing };
-    }
-    if (existing > 0) await truncateSubgraphSchemas(dbs);
     options.log(`dataset: seeding ${options.customers} customers into ${options.database}`);
     const seeded = await seedDemo(
       dbs,

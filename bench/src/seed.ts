@@ -3,10 +3,10 @@ import { createPiiCipher, databaseUrlFor, loadEnv, openEmbeddedDatabase, subgrap
 import { openDatabases } from '../../scripts/lib/stack.ts';
 import {
   analyzeSubgraphSchemas,
+  dropSubgraphSchemas,
   isSeeded,
   type SubgraphDbs,
   seedDemo,
-  truncateSubgraphSchemas,
 } from './seedDemo.ts';
 
 /**
@@ -31,12 +31,17 @@ const databaseUrls = Object.fromEntries(subgraphNames.map((n) => [n, databaseUrl
 const pglite = subgraphNames.some((n) => !databaseUrls[n])
   ? await openEmbeddedDatabase(env.DATA_DIR)
   : undefined;
-const databases = await openDatabases({ databaseUrls, pglite, poolMax: env.DB_POOL_MAX });
-const dbs = Object.fromEntries(subgraphNames.map((n) => [n, databases[n].db])) as SubgraphDbs;
+let databases = await openDatabases({ databaseUrls, pglite, poolMax: env.DB_POOL_MAX });
+let dbs = Object.fromEntries(subgraphNames.map((n) => [n, databases[n].db])) as SubgraphDbs;
 
 if (values.reset) {
-  await truncateSubgraphSchemas(dbs);
-  console.log('seed: truncated every subgraph schema');
+  // Dropped and migrated again rather than truncated: a load into truncated tables stalled
+  // (postgres.js never settled after the COPYs had finished), one into fresh ones does not.
+  await dropSubgraphSchemas(dbs);
+  for (const name of subgraphNames) await databases[name].close();
+  databases = await openDatabases({ databaseUrls, pglite, poolMax: env.DB_POOL_MAX });
+  dbs = Object.fromEntries(subgraphNames.map((n) => [n, databases[n].db])) as SubgraphDbs;
+  console.log('seed: dropped and re-created every subgraph schema');
 } else if (await isSeeded(dbs)) {
   console.error('seed: the database already holds customers; pass --reset to replace them');
   process.exit(1);

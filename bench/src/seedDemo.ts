@@ -18,15 +18,10 @@ export interface SeedReport {
   seconds: number;
 }
 
-/** Empties every table of every subgraph schema, keeping the migration journal (__drizzle_migrations). */
-export async function truncateSubgraphSchemas(dbs: SubgraphDbs): Promise<void> {
-  for (const name of Object.keys(dbs) as SubgraphName[]) {
-    await dbs[name].execute(
-      sql.raw(
-        `do $$ declare t record; begin for t in select tablename from pg_tables where schemaname = '${name}' and left(tablename, 9) <> '__drizzle' loop execute format('truncate table %I.%I cascade', '${name}', t.tablename); end loop; end $$`,
-      ),
-    );
-  }
+/** Drops each subgraph's schema (its migration journal included), for a migration from scratch. */
+export async function dropSubgraphSchemas(dbs: SubgraphDbs): Promise<void> {
+  for (const name of Object.keys(dbs) as SubgraphName[])
+    await dbs[name].execute(sql.raw(`drop schema if exists "${name}" cascade`));
 }
 
 /**

@@ -3,6 +3,7 @@ import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { GraphQLError } from 'graphql';
 import { Agent } from 'undici';
+import { EntityBatcher } from './entityBatch.ts';
 
 export interface SubgraphHttpOptions {
   /** Max sockets per subgraph origin; undefined means unlimited. */
@@ -56,6 +57,8 @@ const isJson = (contentType: string | string[] | undefined) =>
 export class SubgraphHttpDataSource<TContext extends object> implements GraphQLDataSource<TContext> {
   private readonly origin: string;
   private readonly path: string;
+  /** Merges concurrent requests' `_entities` fetches of one shape (entityBatch.ts); null when off. */
+  readonly batcher: EntityBatcher | null;
 
   constructor(
     private readonly name: string,
@@ -63,10 +66,17 @@ export class SubgraphHttpDataSource<TContext extends object> implements GraphQLD
     private readonly agent: Agent,
     private readonly headersFor: OutgoingHeaders<TContext>,
     private readonly observer?: SubgraphFetchObserver,
+    /** The signed-claims header: `_entities` fetches with equal values may share one call. */
+    batchByHeader?: string,
   ) {
     const target = new URL(url);
     this.origin = target.origin;
     this.path = `${target.pathname}${target.search}`;
+    this.batcher = batchByHeader
+      ? new EntityBatcher((body, headers) => this.send(JSON.stringify(body), headers, undefined), {
+          authHeader: batchByHeader,
+        })
+      : null;
   }
 
   async process(options: GraphQLDataSourceProcessOptions<TContext>): Promise<GatewayGraphQLResponse> {
@@ -76,6 +86,21 @@ export class SubgraphHttpDataSource<TContext extends object> implements GraphQLD
     const started = performance.now();
     let outcome: 'ok' | 'error' = 'error';
     try {
+      const path = responsePathOf(incoming?.pathInIncomingRequest);
+      if (incoming && this.batcher && !request.extensions && EntityBatcher.accepts(request.variables)) {
+        const response = await this.batcher
+          .fetch({
+            query: request.query ?? '',
+            operationName: request.operationName,
+            variables: request.variables!,
+            headers: this.headersFor(incoming.context),
+          })
+          .catch((error: unknown) => {
+            throw this.onPath(error, path);
+          });
+        outcome = 'ok';
+        return response;
+      }
       const response = await this.send(
         JSON.stringify({
           query: request.query,
@@ -84,13 +109,19 @@ export class SubgraphHttpDataSource<TContext extends object> implements GraphQLD
           extensions: request.extensions,
         }),
         incoming ? this.headersFor(incoming.context) : {},
-        responsePathOf(incoming?.pathInIncomingRequest),
+        path,
       );
       outcome = 'ok';
       return response;
     } finally {
       this.observer?.fetched(this.name, performance.now() - started, outcome);
     }
+  }
+
+  /** A merged call failed for every member: the unavailable-subgraph error goes on each member's own path. */
+  private onPath(error: unknown, path: (string | number)[] | undefined): unknown {
+    if (!(error instanceof GraphQLError) || error.extensions.code !== 'SUBGRAPH_UNAVAILABLE') return error;
+    return new GraphQLError(error.message, { path, extensions: error.extensions });
   }
 
   private async send(

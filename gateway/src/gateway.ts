@@ -56,6 +56,11 @@ export interface GatewayOptions {
   introspection?: boolean;
   /** Max sockets per subgraph origin. */
   connectionsPerSubgraph?: number;
+  /**
+   * Merge concurrent requests' identical-shape `_entities` fetches (same operation, same signed
+   * caller) into one subgraph call per event-loop turn (entityBatch.ts). On by default.
+   */
+  coalesceEntityFetches?: boolean;
   /** Per-subgraph timeout of a /readyz probe. */
   readinessTimeoutMs?: number;
   /** Limits of the graphql-ws `leadAssigned` stream; the defaults suit production. */
@@ -79,6 +84,8 @@ export interface RunningGateway {
   leadStream: LeadStreamStats | null;
   /** This gateway's Prometheus registry, served at /metrics. */
   metrics: Metrics;
+  /** `_entities` fetches made and the subgraph calls that carried them, since start (entity batching). */
+  readonly entityFetches: { fetches: number; calls: number };
   close(): Promise<void>;
 }
 
@@ -162,6 +169,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const agent = createSubgraphAgent({ connections: options.connectionsPerSubgraph });
   // Filled by buildService while the gateway loads the supergraph; /readyz probes exactly these.
   const subgraphs = new Map<string, string>();
+  const dataSources: SubgraphHttpDataSource<GatewayContext>[] = [];
 
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
@@ -171,7 +179,16 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       const resolved = options.subgraphUrls?.[name] ?? url;
       if (!resolved) throw new Error(`subgraph ${name} has no URL in the supergraph and no override`);
       subgraphs.set(name, resolved);
-      return new SubgraphHttpDataSource(name, resolved, agent, subgraphHeaders, fetchObserver);
+      const source = new SubgraphHttpDataSource(
+        name,
+        resolved,
+        agent,
+        subgraphHeaders,
+        fetchObserver,
+        options.coalesceEntityFetches === false ? undefined : INTERNAL_AUTH_HEADER,
+      );
+      dataSources.push(source);
+      return source;
     },
   });
 
@@ -358,6 +375,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     server,
     gateway,
     leadStream: leadStream?.stats ?? null,
+    get entityFetches() {
+      const totals = { fetches: 0, calls: 0 };
+      for (const { batcher } of dataSources) {
+        totals.fetches += batcher?.counters.fetches ?? 0;
+        totals.calls += batcher?.counters.calls ?? 0;
+      }
+      return totals;
+    },
     metrics: telemetry.metrics,
     close: () => {
       closing ??= (async () => {
