@@ -1,4 +1,4 @@
-import { dealerRoles, type Role, roles, type Viewer } from '@cx/platform/auth';
+import { dealerRoles, type Role, roles, VerifiedViewerCache, type Viewer } from '@cx/platform/auth';
 import { createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey, jwtVerify, SignJWT } from 'jose';
 
 export interface JwtConfig {
@@ -42,7 +42,8 @@ export function createTokenVerifier(config: JwtConfig): (token: string) => Promi
     : undefined;
   const secret = config.secret ? new TextEncoder().encode(config.secret) : undefined;
   if (!jwks && !secret) throw new Error('JWT verification needs JWKS_URL or JWT_SECRET');
-  const verified = new VerifiedTokenCache();
+  // A dashboard or DMS client sends the same token thousands of times.
+  const verified = new VerifiedViewerCache();
   return async (token) => {
     const cached = verified.get(token);
     if (cached) return cached;
@@ -56,7 +57,7 @@ export function createTokenVerifier(config: JwtConfig): (token: string) => Promi
         ? await jwtVerify(token, jwks, { ...options, algorithms: ['RS256', 'ES256'] })
         : await jwtVerify(token, secret!, { ...options, algorithms: ['HS256'] });
       const viewer = viewerFrom(payload);
-      if (payload.exp) verified.set(token, viewer, payload.exp);
+      if (payload.exp) verified.set(token, viewer, (payload.exp + clockToleranceSeconds) * 1000);
       return viewer;
     } catch (error) {
       if (error instanceof AuthError) throw error;
@@ -69,31 +70,6 @@ export function createTokenVerifier(config: JwtConfig): (token: string) => Promi
 }
 
 const clockToleranceSeconds = 5;
-
-/**
- * Tokens already verified, until they expire: a dashboard or DMS client sends the same token
- * thousands of times, and verifying it once is enough. Only successes are kept, the size is
- * bounded (oldest out first), and a hit past `exp` counts as a miss, so expiry still bites.
- */
-export class VerifiedTokenCache {
-  private readonly entries = new Map<string, { viewer: Viewer; expiresAtMs: number }>();
-  constructor(private readonly maxEntries = 10_000) {}
-
-  get(token: string): Viewer | undefined {
-    const entry = this.entries.get(token);
-    if (!entry) return undefined;
-    if (Date.now() >= entry.expiresAtMs) {
-      this.entries.delete(token);
-      return undefined;
-    }
-    return entry.viewer;
-  }
-
-  set(token: string, viewer: Viewer, exp: number): void {
-    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(token, { viewer, expiresAtMs: (exp + clockToleranceSeconds) * 1000 });
-  }
-}
 
 export interface DevTokenClaims {
   role: Role;

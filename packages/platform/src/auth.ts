@@ -76,31 +76,55 @@ export function verifyInternalAuth(
 }
 
 /**
+ * Viewers of credentials (bearer tokens, internal headers) already verified, until they expire: a
+ * caller sends the same credential many times and verifying it once is enough. Only successes go
+ * in, the size is bounded (oldest out first), and a hit at or past its expiry counts as a miss, so
+ * expiry still bites.
+ */
+export class VerifiedViewerCache {
+  private readonly entries = new Map<string, { viewer: Viewer; expiresAtMs: number }>();
+  constructor(private readonly maxEntries = 10_000) {}
+
+  get(credential: string, now = Date.now()): Viewer | undefined {
+    const entry = this.entries.get(credential);
+    if (!entry) return undefined;
+    if (now >= entry.expiresAtMs) {
+      this.entries.delete(credential);
+      return undefined;
+    }
+    return entry.viewer;
+  }
+
+  set(credential: string, viewer: Viewer, expiresAtMs: number): void {
+    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(credential, { viewer, expiresAtMs });
+  }
+}
+
+/**
  * verifyInternalAuth with the headers already verified kept until they expire: the gateway signs
  * one header per incoming request and sends it on each of that request's subgraph calls (8 for a
- * 360), so most calls repeat a header this process has seen. Only successes are kept, a hit past
- * `exp` is verified again (and refused), and the size is bounded (oldest out first). The viewer
- * is frozen because requests now share it.
+ * 360), so most calls repeat a header this process has seen. The viewer is frozen because
+ * requests now share it.
  */
 export class InternalAuthVerifier {
-  private readonly verified = new Map<string, { viewer: Viewer; exp: number }>();
+  private readonly verified: VerifiedViewerCache;
   constructor(
     private readonly secret: string,
-    private readonly maxEntries = 10_000,
-  ) {}
+    maxEntries = 10_000,
+  ) {
+    this.verified = new VerifiedViewerCache(maxEntries);
+  }
 
   verify(header: string | undefined, now = Date.now()): Viewer | null {
     if (!header) return null;
-    const hit = this.verified.get(header);
-    if (hit) {
-      if (hit.exp >= Math.floor(now / 1000)) return hit.viewer;
-      this.verified.delete(header);
-    }
+    const hit = this.verified.get(header, now);
+    if (hit) return hit;
     const envelope = verifyEnvelope(header, this.secret, now);
     if (!envelope) return null;
     const viewer = Object.freeze({ ...envelope.v, scopes: Object.freeze([...envelope.v.scopes]) }) as Viewer;
-    if (this.verified.size >= this.maxEntries) this.verified.delete(this.verified.keys().next().value!);
-    this.verified.set(header, { viewer, exp: envelope.exp });
+    // Valid through second `exp` (verifyEnvelope refuses only once that second has passed).
+    this.verified.set(header, viewer, (envelope.exp + 1) * 1000);
     return viewer;
   }
 }
