@@ -28,6 +28,15 @@ export function isSerialColumn(column: PgColumn): boolean {
  * building that SQL cost more CPU than running it, and past 65,535 values Postgres refuses it.
  */
 export function anyOf(column: PgColumn, values: readonly unknown[]): SQL {
-  const driverValues = values.map((v) => column.mapToDriverValue(v));
-  return sql`${column} = any(${sql.param(driverValues)}::${sql.raw(columnCastType(column))}[])`;
+  return sql`${column} = any(${sql.param(driverValues(column, values))}::${sql.raw(columnCastType(column))}[])`;
+}
+
+/** `column = any(<placeholder>::<type>[])`: anyOf() with the array filled in per execution. */
+export function anyOfPlaceholder(column: PgColumn, name: string): SQL {
+  return sql`${column} = any(${sql.placeholder(name)}::${sql.raw(columnCastType(column))}[])`;
+}
+
+/** The values as the column's driver values, for an `anyOfPlaceholder` array. */
+export function driverValues(column: PgColumn, values: readonly unknown[]): unknown[] {
+  return values.map((v) => column.mapToDriverValue(v));
 }

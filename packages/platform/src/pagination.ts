@@ -1,8 +1,9 @@
 import { and, count, desc, eq, inArray, lt, lte, or, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import { getTableConfig, type PgColumn, type PgTable } from 'drizzle-orm/pg-core';
+import { anyOfPlaceholder, driverValues } from './anyOf.ts';
 import type { Db } from './db.ts';
 import { badInput } from './errors.ts';
-import { anyOfPlaceholder, driverValues, preparedStatement } from './prepared.ts';
+import { preparedStatement } from './prepared.ts';
 
 export const DEFAULT_PAGE_SIZE = 10;
 export const MAX_PAGE_SIZE = 100;

@@ -1,6 +1,3 @@
-import { type SQL, sql } from 'drizzle-orm';
-import type { PgColumn } from 'drizzle-orm/pg-core';
-import { columnCastType } from './anyOf.ts';
 import type { Db } from './db.ts';
 
 /** A query Drizzle has turned into SQL text once; each call only fills in the placeholders. */
@@ -33,14 +30,4 @@ export function preparedStatement<R>(db: Db, key: string, build: () => Preparabl
     statements.set(key, statement as PreparedStatement<unknown>);
   }
   return statement;
-}
-
-/** `column = any(<placeholder>::<type>[])`: anyOf() with the array filled in per execution. */
-export function anyOfPlaceholder(column: PgColumn, name: string): SQL {
-  return sql`${column} = any(${sql.placeholder(name)}::${sql.raw(columnCastType(column))}[])`;
-}
-
-/** The values as the column's driver values, for an `anyOfPlaceholder` array. */
-export function driverValues(column: PgColumn, values: readonly unknown[]): unknown[] {
-  return values.map((v) => column.mapToDriverValue(v));
 }

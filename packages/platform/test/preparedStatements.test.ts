@@ -6,8 +6,9 @@ import {
   type TestDatabase,
   testDatabaseUrl,
 } from '../../../test/helpers/testDatabase.ts';
+import { anyOfPlaceholder, driverValues } from '../src/anyOf.ts';
 import { createDatabase, type DatabaseHandle, openEmbeddedDatabase } from '../src/db.ts';
-import { anyOfPlaceholder, driverValues, preparedStatement } from '../src/prepared.ts';
+import { preparedStatement } from '../src/prepared.ts';
 
 const schema = pgSchema('prepared_test');
 const things = schema.table('things', { id: text('id').primaryKey(), label: text('label').notNull() });
