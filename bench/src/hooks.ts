@@ -24,6 +24,11 @@ export interface BenchHookContext {
   quick: boolean;
   durationSeconds: number;
   concurrency: number;
+  /**
+   * CPU milliseconds used so far by our gateway's process and by the five subgraph processes
+   * together, read inside each process; a hook subtracts two readings to charge a window.
+   */
+  cpuMs?: () => Promise<{ gateway: number; subgraphs: number }>;
   /** The hq_admin bearer header every bench client sends. */
   authHeaders: () => Promise<Record<string, string>>;
   log: (line: string) => void;

@@ -70,6 +70,7 @@ export function evaluateTargets(r: BenchResults): TargetResult[] {
   const g = (kind: GatewayRun['kind']) => gatewayOf(r, kind)?.load;
   const lead = r.hooks.leadStream;
   const subscribers = figure(lead, 'subscribers', 'subscriberCount');
+  const pacedRate = figure(lead, 'pacedLeadsPerSecond');
   const large = r.growth.large;
   const sizes = `${large?.customers ? large.customers.toLocaleString('en-US') : '1M'} vs ${r.options.customers.toLocaleString('en-US')} customers`;
   return [
@@ -94,7 +95,7 @@ export function evaluateTargets(r: BenchResults): TargetResult[] {
       'x',
     ),
     atMost(
-      `assignment-to-subscriber p99${subscribers ? ` (${subscribers} subscribers)` : ' with 1,000 subscribers'}`,
+      `assignment-to-subscriber p99${subscribers ? ` (${subscribers} subscribers` : ' (1,000 subscribers'}${pacedRate ? `, ${pacedRate} leads/s paced)` : ')'}`,
       figure(lead, 'p99Ms', 'p99', 'p99_ms'),
       100,
       ' ms',

@@ -11,6 +11,7 @@ import {
   prepareDataset,
   sampleCustomerIds,
 } from './benchDatabase.ts';
+import type { ServerProcess } from './children.ts';
 import { type HookOutcome, hookSpecs, runHook } from './hooks.ts';
 import { machineInfo } from './machine.ts';
 import { resultsDir } from './paths.ts';
@@ -43,7 +44,7 @@ import {
 
 /**
  * `npm run bench -- [--quick] [--customers N] [--duration S] [--concurrency C] [--growth-url URL]
- * [--skip-growth] [--growth-only] [--server-url URL] [--profile] [--prototype]`: the performance suite of issue 9, loopback only, bounded in
+ * [--skip-growth] [--growth-only] [--hooks leadStream,ingest] [--server-url URL] [--profile] [--prototype]`: the performance suite of issue 9, loopback only, bounded in
  * time. Prints Markdown and writes bench/results/<timestamp>.{md,json} and latest.{md,json}.
  */
 const { values } = parseArgs({
@@ -60,6 +61,7 @@ const { values } = parseArgs({
     prototype: { type: 'boolean', default: false },
     'skip-growth': { type: 'boolean', default: false },
     'growth-only': { type: 'boolean', default: false },
+    hooks: { type: 'string' },
   },
 });
 
@@ -72,6 +74,13 @@ function positive(name: string, raw: string | undefined, fallback: number): numb
 const quick = values.quick ?? false;
 /** Section 3 only: our gateway at both sizes and the segment counts; no other gateway, floor or hook. */
 const growthOnly = values['growth-only'] ?? false;
+/** Only these hooks, against our gateway alone: no 360 windows, floor or growth point. */
+const onlyHooks = values.hooks?.split(',').map((k) => k.trim());
+const unknownHook = onlyHooks?.find((k) => !hookSpecs.some((spec) => spec.key === k));
+if (unknownHook) {
+  console.error(`bench: --hooks: no hook named ${unknownHook} (${hookSpecs.map((s) => s.key).join(', ')})`);
+  process.exit(2);
+}
 const customers = Math.round(positive('customers', values.customers, quick ? 500 : 10_000));
 const durationSeconds = positive('duration', values.duration, quick ? 2 : 10);
 const warmupSeconds = positive('warmup', values.warmup, quick ? 1 : 3);
@@ -235,6 +244,27 @@ async function profileUnderLoad(kind: GatewayKind, fleet: SubgraphFleet, ids: st
   log(`${gatewayLabels[kind]}: profile in ${path.relative(process.cwd(), dir)}: ${top.join(', ')}`);
 }
 
+/**
+ * With `--hooks ... --profile`: CPU profiles of our gateway and the subgraphs while one hook runs
+ * (its whole duration, set-up included). Returns what stops them and prints the gateway's top areas.
+ */
+async function profileHook(key: string, targets: ServerProcess[]): Promise<() => Promise<void>> {
+  const dir = path.join(resultsDir, 'profiles', `${startedAt.replace(/[:.]/g, '-')}-${key}`);
+  mkdirSync(dir, { recursive: true });
+  const fileOf = (name: string) => path.join(dir, `${name.replace(/[^a-z0-9]+/gi, '-')}.cpuprofile`);
+  await Promise.all(targets.map((t) => t.profileStart()));
+  return async () => {
+    await Promise.all(targets.map((t) => t.profileStop(fileOf(t.name))));
+    for (const t of targets) {
+      const top = summarizeProfile(fileOf(t.name)).areas.slice(0, 6);
+      log(
+        `${key} profile ${t.name}: ${top.map((a) => `${a.name} ${(a.share * 100).toFixed(0)}%`).join(', ')}`,
+      );
+    }
+    log(`${key}: profiles in ${path.relative(process.cwd(), dir)}`);
+  };
+}
+
 async function growthPoint(url: string, label: string): Promise<GrowthPoint> {
   const database = new URL(url).pathname.slice(1);
   const point: GrowthPoint = { customers: 0, database };
@@ -297,11 +327,8 @@ async function main(): Promise<void> {
   let ours: GatewayProcess | undefined;
   try {
     const reference: { data?: unknown[] } = {};
-    const measured: GatewayKind[] = growthOnly
-      ? ['cx']
-      : values.prototype
-        ? [...gatewayKinds, 'lean']
-        : [...gatewayKinds];
+    const measured: GatewayKind[] =
+      growthOnly || onlyHooks ? ['cx'] : values.prototype ? [...gatewayKinds, 'lean'] : [...gatewayKinds];
     const running: { run: GatewayRun; gateway: GatewayProcess }[] = [];
     for (const kind of measured) {
       const { run, gateway } = await startChecked(kind, fleet, ids, reference);
@@ -309,17 +336,17 @@ async function main(): Promise<void> {
       if (gateway) running.push({ run, gateway });
     }
     try {
-      await compareGateways(running, fleet, bodiesFor(ids));
+      if (!onlyHooks) await compareGateways(running, fleet, bodiesFor(ids));
       ours = running.find((r) => r.run.kind === 'cx')?.gateway;
       const cxRun = running.find((r) => r.run.kind === 'cx')?.run;
-      if (ours && cxRun) cxRun.single = await unloaded(ours, fleet, ids);
+      if (ours && cxRun && !onlyHooks) cxRun.single = await unloaded(ours, fleet, ids);
     } finally {
       for (const r of running) if (r.gateway !== ours) await r.gateway.stop();
     }
     const cx = results.customer360.gateways.find((g) => g.kind === 'cx');
     results.growth.small = { customers, database, loaded: cx?.load, single: cx?.single };
 
-    if (!growthOnly) {
+    if (!growthOnly && !onlyHooks) {
       log('floor: five hand-written statements per customer, straight from Postgres');
       try {
         results.floor = await measureFloor(dataset.url, ids, reference.data ?? [], settings, poolMax);
@@ -331,7 +358,7 @@ async function main(): Promise<void> {
       }
     }
 
-    if (values.profile && !growthOnly) {
+    if (values.profile && !growthOnly && !onlyHooks) {
       for (const kind of measured) {
         try {
           await profileUnderLoad(kind, fleet, ids);
@@ -347,11 +374,18 @@ async function main(): Promise<void> {
         results.hooks[spec.key] = { status: 'not measured', reason: '--growth-only' };
         continue;
       }
+      if (onlyHooks && !onlyHooks.includes(spec.key)) {
+        results.hooks[spec.key] = { status: 'not measured', reason: '--hooks' };
+        continue;
+      }
       if (!ours) {
         results.hooks[spec.key] = { status: 'not measured', reason: 'our gateway failed to start' };
         continue;
       }
       log(`${spec.key}: ${spec.file}`);
+      const gatewayProcess = ours;
+      const profiled =
+        values.profile && onlyHooks ? await profileHook(spec.key, [ours, ...fleet.processes]) : null;
       results.hooks[spec.key] = await runHook(spec, {
         gatewayUrl: ours.url,
         subgraphUrls: fleet.urls,
@@ -362,15 +396,24 @@ async function main(): Promise<void> {
         quick,
         durationSeconds,
         concurrency,
+        cpuMs: async () => {
+          const [gateway, ...subgraphs] = await Promise.all(
+            [gatewayProcess, ...fleet.processes].map((p) => p.cpu()),
+          );
+          const ms = (r: { user: number; system: number }) => (r.user + r.system) / 1000;
+          return { gateway: ms(gateway!), subgraphs: subgraphs.reduce((sum, r) => sum + ms(r), 0) };
+        },
         log: (line) => log(`${spec.key}: ${line}`),
       });
+      await profiled?.();
       log(`${spec.key}: ${describeHook(results.hooks[spec.key]!)}`);
     }
     await ours?.stop();
     ours = undefined;
     await fleet.stop();
 
-    if (growthUrl) results.growth.large = await growthPoint(growthUrl, 'large');
+    if (onlyHooks) results.growth.note = 'Not measured: --hooks.';
+    else if (growthUrl) results.growth.large = await growthPoint(growthUrl, 'large');
     else
       results.growth.note = quick
         ? 'The large (1M) point is skipped in quick mode.'

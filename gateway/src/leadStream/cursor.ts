@@ -50,9 +50,9 @@ export class SubscriberCursor {
     if (this.last === null || !this.moveToFeed(this.last)) this.startCatchUp(after);
   }
 
-  /** The next position, errors that end the stream, or null once closed or aborted. */
-  async next(signal: AbortSignal): Promise<Pulled> {
-    while (!this.closed && !signal.aborted) {
+  /** The next position, errors that end the stream, or null once closed (close() wakes a parked call). */
+  async next(): Promise<Pulled> {
+    while (!this.closed) {
       if (this.feed.failure) return { errors: this.feed.failure };
       if (this.mode === 'feed') {
         const slot = this.feed.at(this.nextSeq);
@@ -78,7 +78,7 @@ export class SubscriberCursor {
         if (this.failure) return { errors: this.failure };
         if (this.paused && this.last !== null) this.startCatchUp(String(this.last));
       }
-      await this.wakeup.wait(signal);
+      await this.wakeup.wait();
     }
     return null;
   }

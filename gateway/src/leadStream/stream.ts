@@ -38,7 +38,6 @@ export interface LeadStreamStats {
 
 /** One client subscription: pull a position, resolve the client's selection for it, hand it over. */
 class SubscriberStream implements AsyncIterableIterator<ExecutionResult> {
-  private readonly controller = new AbortController();
   private ended = false;
   /** Highest position already requested ahead, so each one is prefetched once, not on every pull. */
   private prefetched = 0;
@@ -52,7 +51,7 @@ class SubscriberStream implements AsyncIterableIterator<ExecutionResult> {
 
   async next(): Promise<IteratorResult<ExecutionResult>> {
     if (this.ended) return { done: true, value: undefined };
-    const pulled = await this.cursor.next(this.controller.signal);
+    const pulled = await this.cursor.next();
     if (pulled === null || this.ended) return this.end();
     if ('errors' in pulled) {
       this.end();
@@ -80,11 +79,10 @@ class SubscriberStream implements AsyncIterableIterator<ExecutionResult> {
     return this;
   }
 
-  /** Idempotent: aborts a pending pull (graphql-ws calls return() while next() is parked) and releases upstreams. */
+  /** Idempotent: ends a pending pull (graphql-ws calls return() while next() is parked) and releases upstreams. */
   end(): IteratorResult<ExecutionResult> {
     if (!this.ended) {
       this.ended = true;
-      this.controller.abort();
       this.cursor.close();
       this.onEnd(this);
     }

@@ -1,6 +1,7 @@
 /**
  * A level-triggered wake-up for one waiter: a notify() that comes before wait() is kept, so a
- * check-then-wait sequence cannot miss it.
+ * check-then-wait sequence cannot miss it. There is no abort signal: whoever ends the waiter
+ * notifies it (SubscriberCursor.close does), which spares every wait an event listener.
  */
 export class Wakeup {
   private pending = false;
@@ -8,24 +9,20 @@ export class Wakeup {
 
   notify(): void {
     const resolve = this.resolve;
-    if (resolve) resolve();
-    else this.pending = true;
+    if (resolve) {
+      this.resolve = null;
+      resolve();
+    } else this.pending = true;
   }
 
-  /** Resolves on the next (or a pending) notify(), or when `signal` aborts. */
-  wait(signal: AbortSignal): Promise<void> {
-    if (this.pending || signal.aborted) {
+  /** Resolves on the next (or a pending) notify(). */
+  wait(): Promise<void> {
+    if (this.pending) {
       this.pending = false;
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      const done = () => {
-        signal.removeEventListener('abort', done);
-        this.resolve = null;
-        resolve();
-      };
-      this.resolve = done;
-      signal.addEventListener('abort', done, { once: true });
+      this.resolve = resolve;
     });
   }
 }

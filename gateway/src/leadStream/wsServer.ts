@@ -3,17 +3,19 @@ import {
   type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
+  type FormattedExecutionResult,
   GraphQLError,
   type GraphQLSchema,
   Kind,
   parse,
 } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import { planStream, validateStreamDocument } from './operation.ts';
 import { type AuthenticateConnection, anonymousScope, type StreamScope, scopeOfConnection } from './scope.ts';
+import { sharedPayload } from './sharedPayload.ts';
 import type { LeadStream } from './stream.ts';
+import { serveWsTransport } from './wsTransport.ts';
 
 export interface GraphqlWsOptions {
   server: Server;
@@ -58,7 +60,7 @@ export function serveGraphqlWs(options: GraphqlWsOptions): GraphqlWsServer {
     maxPayload: options.maxPayloadBytes,
   });
 
-  const ws = useServer(
+  const ws = serveWsTransport(
     {
       schema,
       parse: (source) => {
@@ -98,8 +100,13 @@ export function serveGraphqlWs(options: GraphqlWsOptions): GraphqlWsServer {
       },
       // validate() admits subscriptions only, so this never runs; it keeps graphql-js' executor out.
       execute: () => ({ errors: [new GraphQLError('Only subscriptions are served over WebSocket.')] }),
+      // Subscribers of one result group get the same result object: serialise it once for all of
+      // them. The stand-in only ever reaches JSON.stringify, which calls its toJSON().
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        sharedPayload(result) as unknown as FormattedExecutionResult,
     },
     wss,
+    logger,
   );
 
   return {
