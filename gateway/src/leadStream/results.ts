@@ -61,14 +61,23 @@ export interface EventResultCounters {
   cacheHits: number;
 }
 
+/** One (scope, selection)'s results: what a result group's subscribers share, by position. */
+type GroupResults = Map<number, Promise<ExecutionResult>>;
+
 /**
  * One result per (event, query, variables, scope), shared by every subscriber that gets the event:
  * a thousand dashboards on one event cost one query. Entries are promises, so subscribers arriving
- * while the query runs wait for it instead of starting another. Bounded (insertion-ordered LRU); a
- * subscriber that lags past the bound costs one more query, nothing worse.
+ * while the query runs wait for it instead of starting another. Bounded: the oldest entries go
+ * first (positions only grow, so those are the events every live subscriber has passed); a
+ * subscriber that lags past the bound costs one more query, nothing worse. Subscribers look up
+ * through `resolver`, which finds their group once, so a delivery costs one lookup by number.
  */
 export class EventResults {
-  private readonly entries = new Map<string, Promise<ExecutionResult>>();
+  private readonly groups = new Map<string, GroupResults>();
+  /** Insertion order of every entry, oldest first from `head`, for eviction. */
+  private readonly order: { group: GroupResults; groupKey: string; position: number }[] = [];
+  private head = 0;
+  private size = 0;
   readonly counters: EventResultCounters = { executions: 0, cacheHits: 0 };
 
   constructor(
@@ -76,13 +85,26 @@ export class EventResults {
     private readonly maxEntries: number,
   ) {}
 
-  get(plan: StreamPlan, scope: StreamScope, position: number): Promise<ExecutionResult> {
-    const key = `${position}\0${scope.key}\0${plan.key}`;
-    const cached = this.entries.get(key);
+  /** Results by position for one scope and selection. */
+  resolver(plan: StreamPlan, scope: StreamScope): (position: number) => Promise<ExecutionResult> {
+    const groupKey = `${scope.key}\0${plan.key}`;
+    return (position) => this.get(groupKey, plan, scope, position);
+  }
+
+  private get(
+    groupKey: string,
+    plan: StreamPlan,
+    scope: StreamScope,
+    position: number,
+  ): Promise<ExecutionResult> {
+    let group = this.groups.get(groupKey);
+    if (!group) {
+      group = new Map();
+      this.groups.set(groupKey, group);
+    }
+    const cached = group.get(position);
     if (cached) {
       this.counters.cacheHits += 1;
-      this.entries.delete(key);
-      this.entries.set(key, cached);
       return cached;
     }
     this.counters.executions += 1;
@@ -92,16 +114,29 @@ export class EventResults {
       requestId: randomUUID(),
       scope,
     }).then((result) => toEventResult(result, plan, position));
+    const entries = group;
     // A failed execution is not shared with later subscribers: they try again.
     pending.catch(() => {
-      if (this.entries.get(key) === pending) this.entries.delete(key);
+      if (entries.get(position) === pending) entries.delete(position);
     });
-    this.entries.set(key, pending);
-    while (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.entries.delete(oldest);
-    }
+    entries.set(position, pending);
+    this.order.push({ group: entries, groupKey, position });
+    this.size += 1;
+    while (this.size > this.maxEntries) this.evictOldest();
     return pending;
+  }
+
+  private evictOldest(): void {
+    const oldest = this.order[this.head]!;
+    this.head += 1;
+    this.size -= 1;
+    oldest.group.delete(oldest.position);
+    if (oldest.group.size === 0 && this.groups.get(oldest.groupKey) === oldest.group)
+      this.groups.delete(oldest.groupKey);
+    // Drop the consumed prefix now and then instead of shifting on every eviction.
+    if (this.head > 1024 && this.head * 2 > this.order.length) {
+      this.order.splice(0, this.head);
+      this.head = 0;
+    }
   }
 }

@@ -92,8 +92,7 @@ class SubscriberStream implements AsyncIterableIterator<ExecutionResult> {
 
 /** Subscribers of one feed that share results: same scope, same selection and variables. */
 interface ResultGroup {
-  plan: StreamPlan;
-  scope: StreamScope;
+  resolve: (position: number) => Promise<ExecutionResult>;
   subscribers: number;
 }
 
@@ -160,15 +159,10 @@ export class LeadStream {
       this.catchUpBuffer,
       this.cursorCounters,
     );
-    const stream = new SubscriberStream(
-      cursor,
-      (position) => this.results.get(plan, scope, position),
-      this.prefetch,
-      (s) => {
-        this.streams.delete(s);
-        leaveGroup();
-      },
-    );
+    const stream = new SubscriberStream(cursor, this.results.resolver(plan, scope), this.prefetch, (s) => {
+      this.streams.delete(s);
+      leaveGroup();
+    });
     this.streams.add(stream);
     return stream;
   }
@@ -204,7 +198,7 @@ export class LeadStream {
       this.groups.set(feed, groups);
     }
     const key = `${scope.key}\0${plan.key}`;
-    const group = groups.get(key) ?? { plan, scope, subscribers: 0 };
+    const group = groups.get(key) ?? { resolve: this.results.resolver(plan, scope), subscribers: 0 };
     group.subscribers += 1;
     groups.set(key, group);
     return () => {
@@ -225,7 +219,7 @@ export class LeadStream {
     for (const group of this.groups.get(feed)?.values() ?? []) {
       this.counters.startedOnArrival += 1;
       // Only warms the shared cache; a failure shows (and is retried) when a subscriber pulls it.
-      this.results.get(group.plan, group.scope, position).catch(() => {});
+      group.resolve(position).catch(() => {});
     }
   }
 }
