@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestStack, type TestStack } from '../../test/helpers/testStack.ts';
+import { authHeader } from '../../test/helpers/tokens.ts';
+import { leadInputs } from '../src/leadInputs.ts';
+import { measureLeadStream } from '../src/leadStreamBench.ts';
+
+/** The lead-stream bench's bookkeeping against a real stack: every event at every subscriber, per phase. */
+describe('lead stream bench', () => {
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    stack = await startTestStack('bench_lead_stream', { customers: 40 });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('times every delivery of a paced and a saturated phase and charges CPU to each', async () => {
+    let cpuReads = 0;
+    const report = await measureLeadStream({
+      gatewayUrl: stack.gateway.url,
+      headers: await authHeader({ role: 'hq_admin' }),
+      inputs: await leadInputs({ customer: stack.dbs.customer, vehicle: stack.dbs.vehicle }),
+      subscribers: 4,
+      phases: [
+        { name: 'paced', leads: 5, ratePerSecond: 10 },
+        { name: 'saturated', leads: 6, concurrency: 2 },
+      ],
+      deadline: Date.now() + 120_000,
+      // Stands in for the forked processes' probes: a steadily growing reading.
+      cpuMs: async () => {
+        cpuReads += 1;
+        return { gateway: cpuReads * 100, subgraphs: cpuReads * 10 };
+      },
+      log: () => {},
+    });
+    expect(report.subscribers).toBe(4);
+    const [paced, saturated] = report.phases;
+    expect(paced).toMatchObject({
+      name: 'paced',
+      leads: 5,
+      ratePerSecond: 10,
+      concurrency: null,
+      failures: 0,
+    });
+    expect(saturated).toMatchObject({
+      name: 'saturated',
+      leads: 6,
+      ratePerSecond: null,
+      concurrency: 2,
+      failures: 0,
+    });
+    // The fifth paced lead is sent 0.4 s after the first, whatever the answers do.
+    expect(paced!.seconds).toBeGreaterThanOrEqual(0.4);
+    for (const phase of [paced!, saturated!]) {
+      expect(phase.eventsDeliveredPerSecond).toBeGreaterThan(0);
+      const { p50, p99, max } = phase.latencyFromRequestMs;
+      expect(p50).toBeGreaterThan(0);
+      expect(p50).toBeLessThanOrEqual(p99);
+      expect(p99).toBeLessThanOrEqual(max);
+      // Two readings per phase, 100 ms of "gateway CPU" apart, over the phase's leads.
+      expect(phase.gatewayCpuMsPerLead).toBeCloseTo(100 / phase.leads, 1);
+    }
+  });
+});
