@@ -40,9 +40,14 @@ function percentile(sorted: Float64Array, p: number): number {
 
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
 
-async function until(done: () => boolean, what: string, deadline: number): Promise<void> {
+async function until(
+  done: () => boolean,
+  what: string,
+  deadline: number,
+  state: () => string = () => '',
+): Promise<void> {
   while (!done()) {
-    if (Date.now() > deadline) throw new Error(`timeout reached while waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timeout reached while waiting for ${what} ${state()}`.trim());
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -85,6 +90,9 @@ export async function measureLeadStream(options: LeadStreamOptions) {
   let delivered = 0;
   let failures = 0;
   let connected = 0;
+  /** Close codes and reasons seen by the clients, for a clear failure when connecting stalls. */
+  const closes = new Map<string, number>();
+  const closeSummary = () => [...closes].map(([what, n]) => `${n} x ${what}`).join(', ') || 'none';
   const clients: Client[] = [];
   try {
     for (let i = 0; i < subscribers; i += 1) {
@@ -93,7 +101,16 @@ export async function measureLeadStream(options: LeadStreamOptions) {
         webSocketImpl: WebSocket,
         retryAttempts: 0,
         connectionParams: headers,
-        on: { connected: () => (connected += 1) },
+        on: {
+          connected: () => (connected += 1),
+          closed: (event) => {
+            const { code, reason } = event as { code?: number; reason?: string };
+            closes.set(
+              `${code} ${reason ?? ''}`.trim(),
+              (closes.get(`${code} ${reason ?? ''}`.trim()) ?? 0) + 1,
+            );
+          },
+        },
       });
       clients.push(client);
       client.subscribe<{ leadAssigned: { lead: { id: string } } }>(
@@ -118,7 +135,13 @@ export async function measureLeadStream(options: LeadStreamOptions) {
         },
       );
       if ((i + 1) % 250 === 0 || i + 1 === subscribers) {
-        await until(() => connected === i + 1, 'connections', deadline);
+        await until(
+          () => connected === i + 1,
+          'connections',
+          // Each batch of 250 connects in seconds: a minute means something refuses them.
+          Math.min(deadline, Date.now() + 60_000),
+          () => `${connected}/${i + 1} acknowledged; closes: ${closeSummary()}`,
+        );
         log(`subscribers: ${i + 1}/${subscribers} connected`);
       }
     }

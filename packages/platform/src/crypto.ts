@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomFillSync } from 'node:crypto';
 
 /**
  * National ID numbers are sensitive under PIPL art. 28: encrypted at rest (AES-256-GCM) and
@@ -14,12 +14,34 @@ function deriveKey(secret: string, purpose: string): Buffer {
   return createHash('sha256').update(`${purpose}:${secret}`).digest();
 }
 
+const IV_BYTES = 12;
+const IVS_PER_FILL = 256;
+
+/**
+ * Random 96-bit IVs, drawn from the CSPRNG 256 at a time: one randomFillSync per 256 encryptions
+ * instead of one randomBytes each (an ingest batch encrypts up to 1,000 IDs). Every IV is handed
+ * out once; a view stays valid only until the next call, which encrypt's synchronous use allows.
+ */
+function ivSource(): () => Buffer {
+  const pool = Buffer.alloc(IV_BYTES * IVS_PER_FILL);
+  let offset = pool.length;
+  return () => {
+    if (offset === pool.length) {
+      randomFillSync(pool);
+      offset = 0;
+    }
+    offset += IV_BYTES;
+    return pool.subarray(offset - IV_BYTES, offset);
+  };
+}
+
 export function createPiiCipher(secret: string): PiiCipher {
   const encKey = deriveKey(secret, 'encrypt');
   const macKey = deriveKey(secret, 'hash');
+  const nextIv = ivSource();
   return {
     encrypt(plain) {
-      const iv = randomBytes(12);
+      const iv = nextIv();
       const cipher = createCipheriv('aes-256-gcm', encKey, iv);
       const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
       return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64');

@@ -76,10 +76,24 @@ const MAX_PREPARED_PARAMETERS = 64;
  * postgres.js sends in two round trips (Parse/Describe, then Bind/Execute). Named instead, a
  * repeated statement is one Bind/Execute on a statement the connection already holds
  * (postgres.js keys them by text and parameter types, per connection, for the connection's
- * max_lifetime of 30 to 60 minutes). Inside a transaction Drizzle's own choice stands: unnamed,
- * except for queries built with `.prepare()` (prepared.ts).
+ * max_lifetime of 30 to 60 minutes). Transactions get the same: their statements run on a
+ * scoped client that `begin` hands out (an event consumer's inbox transaction is all repeats).
  */
 function usePreparedStatements(client: postgres.Sql): void {
+  prepareRepeats(client);
+  type Run = (tx: postgres.TransactionSql) => unknown;
+  const begin = client.begin.bind(client) as unknown as (options: string, run: Run) => unknown;
+  const scoped = (run: Run) => (tx: postgres.TransactionSql) => {
+    prepareRepeats(tx);
+    return run(tx);
+  };
+  client.begin = ((options: string | Run, run?: Run) =>
+    typeof options === 'function'
+      ? begin('', scoped(options))
+      : begin(options, scoped(run!))) as unknown as typeof client.begin;
+}
+
+function prepareRepeats(client: Pick<postgres.Sql, 'unsafe'>): void {
   const unsafe = client.unsafe.bind(client);
   client.unsafe = ((query: string, params?: postgres.ParameterOrJSON<never>[], opts?: UnsafeOptions) =>
     unsafe(

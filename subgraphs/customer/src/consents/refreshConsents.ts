@@ -10,7 +10,7 @@ import {
   upsertConsentStates,
 } from '../repositories/consents.ts';
 import { publish } from '../repositories/outbox.ts';
-import type { Trees } from '../repositories/trees.ts';
+import { storedOf, type Trees } from '../repositories/trees.ts';
 import { type ConsentStatement, deriveConsents } from './deriveConsents.ts';
 
 export interface ConsentChangeContext {
@@ -37,7 +37,7 @@ export async function refreshConsents(
     for (const c of (r.payload as unknown as StoredPayload).consents ?? [])
       statements.get(r.customerId)?.push({ ...c, at: r.observedAt, source: r.source, direct: false });
   }
-  for (const d of await findDirectStatements(db, trees.all)) {
+  for (const d of await findDirectStatements(db, storedOf(trees, trees.all))) {
     const root = trees.rootOf.get(d.customerId);
     if (root && d.source)
       statements
@@ -45,7 +45,8 @@ export async function refreshConsents(
         ?.push({ purpose: d.purpose, granted: d.granted, at: d.effectiveAt, source: d.source, direct: true });
   }
   const current = new Map<string, Map<ConsentPurpose, ConsentRow>>(trees.roots.map((r) => [r, new Map()]));
-  for (const c of await findCurrentConsents(db, trees.roots)) current.get(c.customerId)?.set(c.purpose, c);
+  for (const c of await findCurrentConsents(db, storedOf(trees, trees.roots)))
+    current.get(c.customerId)?.set(c.purpose, c);
   const upserts: ConsentState[] = [];
   const removals: { customerId: string; purpose: ConsentPurpose }[] = [];
   const changes: { customerId: string; purpose: ConsentPurpose; granted: boolean; source: Source | null }[] =
@@ -67,7 +68,7 @@ export async function refreshConsents(
       if (c.granted) changes.push({ customerId: root, purpose: c.purpose, granted: false, source: null });
     }
   }
-  await upsertConsentStates(db, upserts, context.now);
+  await upsertConsentStates(db, upserts, context.now, trees.fresh);
   await deleteConsentStates(db, removals);
   const { origin, actor, now } = context;
   if (origin)

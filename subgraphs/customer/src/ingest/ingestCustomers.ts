@@ -202,8 +202,11 @@ export async function ingestCustomers(
     const loserIdentities = await findIdentityKeysByCustomerIds(tx, storedLosers);
     const ownedRecords = new Map<string, SourceRecordKey[]>();
     const ownedIdentities = new Map<string, IdentityKey[]>();
-    const own = <T>(map: Map<string, T[]>, id: string, item: T) =>
-      map.set(id, [...(map.get(id) ?? []), item]);
+    const own = <T>(map: Map<string, T[]>, id: string, item: T) => {
+      const owned = map.get(id);
+      if (owned) owned.push(item);
+      else map.set(id, [item]);
+    };
     for (const r of loserSourceRecords)
       own(ownedRecords, r.customerId, { source: r.source, externalId: r.externalId });
     for (const i of loserIdentities)
@@ -230,6 +233,8 @@ export async function ingestCustomers(
         observedAt: record.observedAt,
         updatedAt: now,
       })),
+      // Under the identity-graph lock, a record the read above did not find is not stored.
+      (r) => !existing.has(recordKey(r.source, r.externalId)),
     );
     await upsertIdentities(
       tx,
@@ -269,7 +274,8 @@ export async function ingestCustomers(
       tx,
       touched,
       { now, actor: options.actor, origin: 'SOURCE_RECORD' },
-      { records, retired: storedLosers },
+      // Roots born in this batch that absorbed no stored customer hold nothing to read back.
+      { records, retired: storedLosers, fresh: new Set(touched.filter((id) => !heldSet.has(id))) },
     );
 
     const ledger = await insertMergeRecords(

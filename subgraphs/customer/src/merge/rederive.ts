@@ -17,6 +17,8 @@ export interface RederiveOptions {
   records?: readonly DerivationRecord[];
   /** Customers that just stopped being roots (merged away): their tags and consents go. */
   retired?: string[];
+  /** Roots created in the caller's transaction that held nothing before it (see Trees.fresh). */
+  fresh?: ReadonlySet<string>;
 }
 
 /**
@@ -29,7 +31,7 @@ export async function rederive(
   context: ConsentChangeContext,
   options: RederiveOptions = {},
 ): Promise<Map<string, Profile>> {
-  const trees = await loadTrees(db, roots);
+  const trees = await loadTrees(db, roots, options.fresh);
   const records = options.records ?? (await findSourceRecordsByCustomerIds(db, trees.roots));
   const recordsOf = new Map<string, DerivationRecord[]>();
   for (const r of records) {
@@ -56,6 +58,7 @@ export async function rederive(
     db,
     [...profiles].map(([id, p]) => ({ id, mergedInto: null, ...p })),
     context.now,
+    options.fresh,
   );
   const tagProfiles = new Map<string, TagProfile>(profiles);
   const missing = trees.roots.filter((r) => !profiles.has(r));

@@ -1,6 +1,6 @@
 import { anyOf, type Db, fromExcluded } from '@cx/platform';
 import { and, eq, sql } from 'drizzle-orm';
-import { unnestRows } from '../db/bulk.ts';
+import { splitNew, unnestRows } from '../db/bulk.ts';
 import { type ConsentPurpose, consentHistory, consents, type Source } from '../db/schema.ts';
 
 export async function findDirectStatements(db: Db, customerIds: readonly string[]) {
@@ -23,16 +23,22 @@ export interface ConsentState {
   source: Source;
 }
 
-export async function upsertConsentStates(db: Db, rows: ConsentState[], now: Date): Promise<void> {
-  if (rows.length === 0) return;
+/** States of customers in `fresh` (created in the caller's transaction) go in as a plain insert. */
+export async function upsertConsentStates(
+  db: Db,
+  rows: ConsentState[],
+  now: Date,
+  fresh?: ReadonlySet<string>,
+): Promise<void> {
+  const split = splitNew(
+    rows.map((r) => ({ ...r, createdAt: now, updatedAt: now })),
+    fresh && ((r) => fresh.has(r.customerId)),
+  );
+  if (split.fresh.length > 0) await db.insert(consents).select(unnestRows(consents, split.fresh));
+  if (split.rest.length === 0) return;
   await db
     .insert(consents)
-    .select(
-      unnestRows(
-        consents,
-        rows.map((r) => ({ ...r, createdAt: now, updatedAt: now })),
-      ),
-    )
+    .select(unnestRows(consents, split.rest))
     .onConflictDoUpdate({
       target: [consents.customerId, consents.purpose],
       set: fromExcluded(consents, ['granted', 'source', 'updatedAt']),

@@ -1,6 +1,6 @@
 import { anyOf, type Db, fromExcluded } from '@cx/platform';
 import { and, eq, or, sql } from 'drizzle-orm';
-import { unnestRows } from '../db/bulk.ts';
+import { splitNew, unnestRows } from '../db/bulk.ts';
 import {
   customers,
   type IdentityKey,
@@ -67,17 +67,25 @@ export interface CustomerUpsert extends Profile {
   mergedInto: string | null;
 }
 
-/** New customers are inserted and existing ones get their re-derived profile, in one statement. */
-export async function upsertCustomers(db: Db, rows: CustomerUpsert[], now: Date): Promise<void> {
-  if (rows.length === 0) return;
+/**
+ * New customers are inserted and existing ones get their re-derived profile, in one statement;
+ * ids in `created` (made in the caller's transaction, not yet stored) in a second, plain insert.
+ */
+export async function upsertCustomers(
+  db: Db,
+  rows: CustomerUpsert[],
+  now: Date,
+  created?: ReadonlySet<string>,
+): Promise<void> {
+  const { fresh, rest } = splitNew(
+    rows.map((r) => ({ ...r, createdAt: now, updatedAt: now })),
+    created && ((r) => created.has(r.id)),
+  );
+  if (fresh.length > 0) await db.insert(customers).select(unnestRows(customers, fresh));
+  if (rest.length === 0) return;
   await db
     .insert(customers)
-    .select(
-      unnestRows(
-        customers,
-        rows.map((r) => ({ ...r, createdAt: now, updatedAt: now })),
-      ),
-    )
+    .select(unnestRows(customers, rest))
     .onConflictDoUpdate({
       target: customers.id,
       set: fromExcluded(customers, [
@@ -96,14 +104,20 @@ export async function upsertCustomers(db: Db, rows: CustomerUpsert[], now: Date)
     });
 }
 
+type SourceRecordUpsert = Omit<SourceRecordRow, 'id' | 'createdAt' | 'updatedAt'> & { updatedAt: Date };
+
+/** `isNew`: rows the caller knows are not stored (read under the identity-graph lock) go in as a plain insert. */
 export async function upsertSourceRecords(
   db: Db,
-  rows: (Omit<SourceRecordRow, 'id' | 'createdAt' | 'updatedAt'> & { updatedAt: Date })[],
+  rows: SourceRecordUpsert[],
+  isNew?: (row: SourceRecordUpsert) => boolean,
 ): Promise<void> {
-  if (rows.length === 0) return;
+  const { fresh, rest } = splitNew(rows, isNew);
+  if (fresh.length > 0) await db.insert(sourceRecords).select(unnestRows(sourceRecords, fresh));
+  if (rest.length === 0) return;
   await db
     .insert(sourceRecords)
-    .select(unnestRows(sourceRecords, rows))
+    .select(unnestRows(sourceRecords, rest))
     .onConflictDoUpdate({
       target: [sourceRecords.source, sourceRecords.externalId],
       set: fromExcluded(sourceRecords, ['customerId', 'payload', 'payloadHash', 'observedAt', 'updatedAt']),

@@ -1,6 +1,6 @@
 import { anyOf, type Db, fromExcluded } from '@cx/platform';
 import { and, eq, gt, like, max } from 'drizzle-orm';
-import { unnestRows } from '../db/bulk.ts';
+import { splitNew, unnestRows } from '../db/bulk.ts';
 import { customerEvents, customerFacts, tags } from '../db/schema.ts';
 import type { TagDraft } from '../tags/types.ts';
 
@@ -33,23 +33,27 @@ export async function findOwnedBrandTags(db: Db, customerIds: readonly string[])
     .where(and(anyOf(tags.customerId, customerIds), eq(tags.kind, 'FACT'), like(tags.key, 'owns:%')));
 }
 
-/** Replaces every tag of these customers with the given ones: two statements, whatever the count. */
+/**
+ * Replaces every tag of these customers with the given ones: two statements, whatever the count
+ * (three with `fresh` customers, created in the caller's transaction: theirs are a plain insert).
+ */
 export async function replaceTags(
   db: Db,
   customerIds: readonly string[],
   rows: (TagDraft & { customerId: string })[],
   now: Date,
+  fresh?: ReadonlySet<string>,
 ): Promise<void> {
   if (customerIds.length > 0) await db.delete(tags).where(anyOf(tags.customerId, customerIds));
-  if (rows.length === 0) return;
+  const split = splitNew(
+    rows.map((r) => ({ ...r, createdAt: now, updatedAt: now })),
+    fresh && ((r) => fresh.has(r.customerId)),
+  );
+  if (split.fresh.length > 0) await db.insert(tags).select(unnestRows(tags, split.fresh));
+  if (split.rest.length === 0) return;
   await db
     .insert(tags)
-    .select(
-      unnestRows(
-        tags,
-        rows.map((r) => ({ ...r, createdAt: now, updatedAt: now })),
-      ),
-    )
+    .select(unnestRows(tags, split.rest))
     .onConflictDoUpdate({
       target: [tags.customerId, tags.key],
       set: fromExcluded(tags, ['label', 'kind', 'score', 'expiresAt', 'updatedAt']),

@@ -26,23 +26,42 @@ export interface Trees {
   rootOf: Map<string, string>;
   /** Roots and members together. */
   all: string[];
+  /**
+   * Roots created in the caller's transaction whose tree held nothing before it (no consents,
+   * tags, events or facts, no members of their own): readers skip them instead of finding nothing.
+   */
+  fresh: ReadonlySet<string>;
 }
 
-export async function loadTrees(db: Db, roots: readonly string[]): Promise<Trees> {
+/** The ids of `ids` that may hold stored rows: not fresh. */
+export const storedOf = (trees: Trees, ids: readonly string[]): string[] =>
+  trees.fresh.size === 0 ? [...ids] : ids.filter((id) => !trees.fresh.has(id));
+
+/**
+ * The trees of these roots. `fresh` roots (created in the caller's transaction, see
+ * Trees.fresh) are taken as they are, without a read: anything merged into them within the
+ * transaction owns nothing either.
+ */
+export async function loadTrees(
+  db: Db,
+  roots: readonly string[],
+  fresh: ReadonlySet<string> = new Set(),
+): Promise<Trees> {
   const unique = [...new Set(roots)];
   const membersOf = new Map<string, string[]>(unique.map((r) => [r, []]));
   const rootOf = new Map<string, string>(unique.map((r) => [r, r]));
-  if (unique.length > 0) {
+  const stored = fresh.size === 0 ? unique : unique.filter((r) => !fresh.has(r));
+  if (stored.length > 0) {
     const rows = await db
       .select({ id: customers.id, root: customers.mergedInto })
       .from(customers)
-      .where(anyOf(customers.mergedInto, unique));
+      .where(anyOf(customers.mergedInto, stored));
     for (const r of rows) {
       membersOf.get(r.root!)?.push(r.id);
       rootOf.set(r.id, r.root!);
     }
   }
-  return { roots: unique, membersOf, rootOf, all: [...rootOf.keys()] };
+  return { roots: unique, membersOf, rootOf, all: [...rootOf.keys()], fresh };
 }
 
 /** Rows that belong to a customer's tree through any of `memberColumns`, newest first. */

@@ -2,7 +2,7 @@ import type { Db } from '@cx/platform';
 import type { CustomerFactsRow } from '../db/schema.ts';
 import { findCustomersByIds } from '../repositories/customers.ts';
 import { findFacts, findLatestEvents, findOwnedBrandTags, replaceTags } from '../repositories/tags.ts';
-import { loadTrees, type Trees } from '../repositories/trees.ts';
+import { loadTrees, storedOf, type Trees } from '../repositories/trees.ts';
 import { behaviorTags, maxBehaviorWindowMs } from './behaviorRules.ts';
 import { factTags } from './factTags.ts';
 import { combineFacts, predictiveTags } from './predictiveRules.ts';
@@ -18,7 +18,9 @@ const groupBy = <T>(rows: readonly T[], key: (row: T) => string | undefined) => 
   for (const row of rows) {
     const k = key(row);
     if (k === undefined) continue;
-    out.set(k, [...(out.get(k) ?? []), row]);
+    const group = out.get(k);
+    if (group) group.push(row);
+    else out.set(k, [row]);
   }
   return out;
 };
@@ -46,9 +48,12 @@ export async function refreshTags(
   if (trees.roots.length === 0 && retired.length === 0) return;
   const rootOf = (id: string) => trees.rootOf.get(id);
   const since = new Date(now.getTime() - maxBehaviorWindowMs);
-  const events = groupBy(await findLatestEvents(db, trees.all, since), (e) => rootOf(e.customerId));
-  const facts = groupBy(await findFacts(db, trees.all), (f) => rootOf(f.customerId));
-  const needLegacy = trees.roots.filter((r) => !(facts.get(r) ?? []).some((f) => f.ownedBrands !== null));
+  const stored = storedOf(trees, trees.all);
+  const events = groupBy(await findLatestEvents(db, stored, since), (e) => rootOf(e.customerId));
+  const facts = groupBy(await findFacts(db, stored), (f) => rootOf(f.customerId));
+  const needLegacy = storedOf(trees, trees.roots).filter(
+    (r) => !(facts.get(r) ?? []).some((f) => f.ownedBrands !== null),
+  );
   const legacy = groupBy(
     await findOwnedBrandTags(
       db,
@@ -76,7 +81,7 @@ export async function refreshTags(
     ];
     for (const d of drafts) rows.push({ ...d, customerId: root });
   }
-  await replaceTags(db, [...trees.all, ...retired], rows, now);
+  await replaceTags(db, [...stored, ...retired], rows, now, trees.fresh);
 }
 
 /** For callers that changed events or facts but not profiles: loads what refreshTags needs. */
