@@ -1,7 +1,8 @@
 import { schema as customerSchema } from '@cx/customer';
 import type { Db } from '@cx/platform';
+import { schema as salesSchema } from '@cx/sales';
 import { schema as vehicleSchema } from '@cx/vehicle';
-import { asc } from 'drizzle-orm';
+import { and, asc, gte, notInArray } from 'drizzle-orm';
 import { request } from 'undici';
 
 /** A `leadCreate` input for a seeded customer: their own city and preferred dealer, as a dealer app sends them. */
@@ -22,8 +23,16 @@ export interface AssignedLead {
   answeredAt: number;
 }
 
-/** Every (model, customer) pair of the seeded data, in a fixed order: distinct pairs never collide as duplicates. */
-export async function leadInputs(dbs: { customer: Db; vehicle: Db }): Promise<LeadInput[]> {
+/** The sales subgraph's duplicate window: an open lead this recent makes a new one for the same pair a duplicate. */
+const DUPLICATE_WINDOW_MS = 30 * 24 * 60 * 60 * 1000;
+
+/**
+ * Every (model, customer) pair of the seeded data that can create a new lead now, in a fixed order:
+ * distinct pairs never collide as duplicates. With `sales`, pairs holding an open lead inside the
+ * duplicate window (seeded, or left by earlier bench runs on the same database) are left out, so a
+ * reused dataset does not run out of pairs.
+ */
+export async function leadInputs(dbs: { customer: Db; vehicle: Db; sales?: Db }): Promise<LeadInput[]> {
   const c = customerSchema.customers;
   const customers = await dbs.customer
     .select({ id: c.id, city: c.city, dealer: c.preferredDealerCode })
@@ -33,14 +42,36 @@ export async function leadInputs(dbs: { customer: Db; vehicle: Db }): Promise<Le
     .select({ code: vehicleSchema.models.code })
     .from(vehicleSchema.models)
     .orderBy(asc(vehicleSchema.models.code));
+  const l = salesSchema.leads;
+  const open = new Set(
+    dbs.sales
+      ? (
+          await dbs.sales
+            .selectDistinct({ customerId: l.customerId, modelCode: l.modelCode })
+            .from(l)
+            .where(
+              and(
+                gte(l.createdAt, new Date(Date.now() - DUPLICATE_WINDOW_MS)),
+                notInArray(l.status, ['WON', 'LOST']),
+              ),
+            )
+        ).map((r) => `${r.customerId} ${r.modelCode ?? ''}`)
+      : [],
+  );
   return models.flatMap((m) =>
-    customers.map((cu) => ({
-      customerId: cu.id,
-      modelCode: m.code,
-      source: 'APP' as const,
-      city: cu.city,
-      preferredDealerCode: cu.dealer,
-    })),
+    customers.flatMap((cu) =>
+      open.has(`${cu.id} ${m.code}`)
+        ? []
+        : [
+            {
+              customerId: cu.id,
+              modelCode: m.code,
+              source: 'APP' as const,
+              city: cu.city,
+              preferredDealerCode: cu.dealer,
+            },
+          ],
+    ),
   );
 }
 
