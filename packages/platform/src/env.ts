@@ -79,6 +79,11 @@ const envSchema = z.object({
     .string()
     .regex(/^[A-Z][A-Z0-9_]*$/)
     .default('CX_EVENTS'),
+  /**
+   * Events a NATS consumer takes per batch (one transaction). Replicas of one consumer take their
+   * own batches, so above 1 the consumer's order holds only when it runs in one replica.
+   */
+  NATS_CONSUMER_BATCH: z.coerce.number().int().min(1).max(1000).default(1),
   /** Derives the PII encryption and keyed-hash keys. The default is for development only. */
   PII_SECRET: z.string().min(16).default('dev-only-pii-secret-change-me'),
   /** When set, GET /metrics (gateway and subgraphs) needs `Authorization: Bearer <token>`. */

@@ -14,7 +14,7 @@ import {
   portFor,
   type SubgraphName,
 } from './env.ts';
-import { handleOnce } from './events/inbox.ts';
+import { handleOnce, handleOnceBatch } from './events/inbox.ts';
 import { connectNatsBusFromEnv } from './events/natsBus.ts';
 import type { OutboxTables } from './events/outbox.ts';
 import { startEventRelay } from './events/relay.ts';
@@ -116,9 +116,21 @@ export async function startSubgraph<TContext extends BaseContext>(
     for (const consumer of module.events.consumers ?? []) {
       const name = `${module.name}.${consumer.name}`;
       unsubscribes.push(
-        await bus.subscribe(name, consumer.topics, async (event) => {
-          await handleOnce(db, tables, name, event, (tx) => consumer.handle(event, { db: tx, logger }));
-        }),
+        await bus.subscribe(
+          name,
+          consumer.topics,
+          async (event) => {
+            await handleOnce(db, tables, name, event, (tx) => consumer.handle(event, { db: tx, logger }));
+          },
+          {
+            // One transaction and one inbox insert per run of events; the consumer still sees one event at a time.
+            batch: async (events) => {
+              await handleOnceBatch(db, tables, name, events, (tx, event) =>
+                consumer.handle(event, { db: tx, logger }),
+              );
+            },
+          },
+        ),
       );
     }
   }

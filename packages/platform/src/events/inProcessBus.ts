@@ -1,10 +1,18 @@
 import type { Logger } from '../logger.ts';
-import type { DomainEvent, EventBus, EventHandler } from './types.ts';
+import type {
+  BatchEventHandler,
+  DomainEvent,
+  EventBus,
+  EventHandler,
+  PublishManyResult,
+  SubscribeOptions,
+} from './types.ts';
 
 interface Subscription {
   consumer: string;
   topics: ReadonlySet<string>;
   handler: EventHandler;
+  batch?: BatchEventHandler;
 }
 
 /**
@@ -22,7 +30,47 @@ export class InProcessBus implements EventBus {
   ) {}
 
   async publish(event: DomainEvent): Promise<void> {
+    const { error } = await this.publishMany([event]);
+    if (error !== undefined) throw error;
+  }
+
+  /**
+   * Hands each subscriber its events of the page as one batch (in order). A subscriber that
+   * fails at an event stops there and later subscribers get the page only up to it, so the
+   * relay re-publishes from that event; subscribers that got further drop the repeats.
+   */
+  async publishMany(events: readonly DomainEvent[]): Promise<PublishManyResult> {
+    let limit = events.length;
+    let failure: unknown;
     for (const s of this.subscriptions) {
+      const stopped = await this.deliver(s, events, limit);
+      if (stopped) {
+        limit = stopped.at;
+        failure = stopped.error;
+      }
+    }
+    return failure === undefined ? { accepted: limit } : { accepted: limit, error: failure };
+  }
+
+  /** Delivers events[0, limit) to one subscriber; says where it stopped if an event failed. */
+  private async deliver(
+    s: Subscription,
+    events: readonly DomainEvent[],
+    limit: number,
+  ): Promise<{ at: number; error: unknown } | undefined> {
+    const mine = events.slice(0, limit).filter((e) => s.topics.has(e.topic));
+    if (mine.length === 0) return undefined;
+    if (s.batch && mine.length > 1) {
+      try {
+        await s.batch(mine);
+        return undefined;
+      } catch (error) {
+        // Nothing of the batch committed; one by one, the failing event is found and counted alone.
+        this.logger?.debug({ err: error, consumer: s.consumer }, 'event batch failed; handling one by one');
+      }
+    }
+    for (let i = 0; i < limit; i += 1) {
+      const event = events[i]!;
       if (!s.topics.has(event.topic)) continue;
       try {
         await s.handler(event);
@@ -37,17 +85,19 @@ export class InProcessBus implements EventBus {
           continue;
         }
         this.logger?.warn(context, 'event handler failed; the relay will retry');
-        throw error;
+        return { at: i, error };
       }
     }
+    return undefined;
   }
 
   async subscribe(
     consumer: string,
     topics: readonly string[],
     handler: EventHandler,
+    options?: SubscribeOptions,
   ): Promise<() => Promise<void>> {
-    const subscription = { consumer, topics: new Set(topics), handler };
+    const subscription: Subscription = { consumer, topics: new Set(topics), handler, batch: options?.batch };
     this.subscriptions.add(subscription);
     return async () => {
       this.subscriptions.delete(subscription);

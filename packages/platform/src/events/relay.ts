@@ -3,7 +3,7 @@ import { and, asc, eq, gt, isNotNull, sql } from 'drizzle-orm';
 import type { Db } from '../db.ts';
 import type { Logger } from '../logger.ts';
 import { type OutboxTables, toDomainEvent } from './outbox.ts';
-import type { EventBus } from './types.ts';
+import type { DomainEvent, EventBus, PublishManyResult } from './types.ts';
 
 const PAGE = 500;
 
@@ -64,16 +64,13 @@ export function startEventRelay(options: {
         .orderBy(asc(tables.outbox.position))
         .limit(PAGE);
       if (rows.length === 0) return;
-      let last = from;
-      try {
-        for (const row of rows) {
-          await bus.publish(toDomainEvent(source, row));
-          last = row.position!;
-        }
-      } finally {
-        // Whatever the bus accepted stays accepted, so one failing event does not replay the page.
-        if (last > from) await markPublished(last);
-      }
+      const { accepted, error } = await publishAll(
+        bus,
+        rows.map((row) => toDomainEvent(source, row)),
+      );
+      // Whatever the bus accepted in order stays accepted, so one failing event does not replay the page.
+      if (accepted > 0) await markPublished(rows[accepted - 1]!.position!);
+      if (error !== undefined) throw error;
       if (rows.length < PAGE) return;
     }
   };
@@ -118,6 +115,19 @@ export function startEventRelay(options: {
       while (running) await running;
     },
   };
+}
+
+/** A page through the bus's pipelined publishMany, or one publish at a time on a bus without it. */
+async function publishAll(bus: EventBus, events: readonly DomainEvent[]): Promise<PublishManyResult> {
+  if (bus.publishMany) return bus.publishMany(events);
+  for (const [i, event] of events.entries()) {
+    try {
+      await bus.publish(event);
+    } catch (error) {
+      return { accepted: i, error };
+    }
+  }
+  return { accepted: events.length };
 }
 
 /** postgres.js returns rows as an array, PGlite as `{ rows }`. */
