@@ -46,6 +46,7 @@ describe('lead stream bench', () => {
         { name: 'paced', leads: 5, ratePerSecond: 10 },
         { name: 'saturated', leads: 6, concurrency: 2 },
       ],
+      warmupLeads: 2,
       deadline: Date.now() + 120_000,
       // Stands in for the forked processes' probes: a steadily growing reading.
       cpuMs: async () => {
@@ -55,6 +56,8 @@ describe('lead stream bench', () => {
       log: () => {},
     });
     expect(report.subscribers).toBe(4);
+    // The warm-up leads are not reported.
+    expect(report.phases.map((p) => p.name)).toEqual(['paced', 'saturated']);
     const [paced, saturated] = report.phases;
     expect(paced).toMatchObject({
       name: 'paced',
