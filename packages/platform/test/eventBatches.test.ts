@@ -1,7 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { pgSchema } from 'drizzle-orm/pg-core';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../../test/helpers/eventually.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/testDatabase.ts';
@@ -19,32 +17,12 @@ import type { NatsBus } from '../src/events/natsBus.ts';
 import { defineOutbox, publishEvents } from '../src/events/outbox.ts';
 import { startEventRelay } from '../src/events/relay.ts';
 import type { DomainEvent } from '../src/events/types.ts';
+import { capturingLogger, outboxDdl, testEvent } from './eventSupport.ts';
 
 const tables = defineOutbox(pgSchema('evbatch'));
 
 const reachable = await natsAvailable();
 if (!reachable) console.warn(`eventBatches.test.ts: NATS part SKIPPED, no JetStream at ${testNatsUrl}`);
-
-let position = 0;
-function event(topic: string, n: number): DomainEvent {
-  position += 1;
-  return {
-    id: randomUUID(),
-    topic,
-    key: `k${n}`,
-    payload: { n },
-    source: 'test',
-    position,
-    occurredAt: new Date().toISOString(),
-  };
-}
-
-/** Log lines at warn and above, to see the dead-letter record. */
-function capturingLogger() {
-  const lines: { msg: string; eventId?: string }[] = [];
-  const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
-  return { logger, lines };
-}
 
 function rowsOf<T>(result: unknown): T[] {
   return Array.isArray(result) ? (result as T[]) : ((result as { rows: T[] }).rows ?? []);
@@ -57,12 +35,7 @@ describe('batched consumption through the inbox', () => {
     database = await createTestDatabase('eventbatches');
     handle = createDatabase({ url: database.url, pglite: database.pglite, poolMax: 4 });
     for (const ddl of [
-      'create schema evbatch',
-      `create table evbatch.event_outbox (id bigserial primary key, event_id uuid not null unique default gen_random_uuid(),
-        topic text not null, key text not null, payload jsonb not null, created_at timestamptz not null default now(), position bigint unique)`,
-      'create table evbatch.event_relay_state (name text primary key, published_position bigint not null default 0)',
-      'create table evbatch.event_inbox (consumer text not null, event_id uuid not null, handled_at timestamptz not null default now())',
-      'create unique index event_inbox_consumer_event_uq on evbatch.event_inbox (consumer, event_id)',
+      ...outboxDdl('evbatch'),
       'create table evbatch.effects (seq bigserial primary key, consumer text not null, event_id uuid not null, n int not null)',
     ]) {
       await handle.db.execute(sql.raw(ddl));
@@ -85,7 +58,11 @@ describe('batched consumption through the inbox', () => {
     ).map((r) => Number(r.n));
 
   it('applies a batch once per event: an event already in the inbox, or twice in the batch, is skipped', async () => {
-    const [a, b, c] = [event('thing.happened', 1), event('thing.happened', 2), event('thing.happened', 3)];
+    const [a, b, c] = [
+      testEvent('thing.happened', 1),
+      testEvent('thing.happened', 2),
+      testEvent('thing.happened', 3),
+    ];
     expect(await handleOnce(handle.db, tables, 'dup', b, (tx) => record('dup')(tx, b))).toBe(true);
     expect(await handleOnceBatch(handle.db, tables, 'dup', [a, b, c, a], record('dup'))).toBe(2);
     expect(await handleOnceBatch(handle.db, tables, 'dup', [a, b, c], record('dup'))).toBe(0);
@@ -182,7 +159,7 @@ describe.skipIf(!reachable)('batched consumption over NATS JetStream', () => {
       },
     );
     const ns = Array.from({ length: 60 }, (_, i) => i + 1);
-    const result = await bus.publishMany(ns.map((n) => event('b1.happened', n)));
+    const result = await bus.publishMany(ns.map((n) => testEvent('b1.happened', n)));
     expect(result).toEqual({ accepted: 60 });
     await eventually(() => expect(handled).toEqual(ns));
     expect(Math.max(...sizes)).toBeGreaterThan(1);
@@ -213,9 +190,9 @@ describe.skipIf(!reachable)('batched consumption over NATS JetStream', () => {
         for (const e of events) apply(e);
       },
     });
-    const poison = event('b2.happened', 3);
-    const published = [event('b2.happened', 1), event('b2.happened', 2), poison];
-    published.push(event('b2.happened', 4), event('b2.happened', 5));
+    const poison = testEvent('b2.happened', 3);
+    const published = [testEvent('b2.happened', 1), testEvent('b2.happened', 2), poison];
+    published.push(testEvent('b2.happened', 4), testEvent('b2.happened', 5));
     expect(await bus.publishMany(published)).toEqual({ accepted: 5 });
     await eventually(() => expect(applied).toEqual([1, 2, 4, 5]), 15_000);
     // Three deliveries (maxDeliver), each retried alone; its neighbours waited for it, never re-applied.

@@ -9,6 +9,7 @@ import { InProcessBus } from '../src/events/inProcessBus.ts';
 import { defineOutbox, publishEvents } from '../src/events/outbox.ts';
 import { startEventRelay } from '../src/events/relay.ts';
 import type { DomainEvent } from '../src/events/types.ts';
+import { outboxDdl } from './eventSupport.ts';
 
 const tables = defineOutbox(pgSchema('evtest'));
 const logger = pino({ level: 'silent' });
@@ -20,12 +21,7 @@ describe('outbox, relay, bus and inbox', () => {
     database = await createTestDatabase('events');
     handle = createDatabase({ url: database.url, pglite: database.pglite, poolMax: 4 });
     for (const ddl of [
-      'create schema evtest',
-      `create table evtest.event_outbox (id bigserial primary key, event_id uuid not null unique default gen_random_uuid(),
-        topic text not null, key text not null, payload jsonb not null, created_at timestamptz not null default now(), position bigint unique)`,
-      'create table evtest.event_relay_state (name text primary key, published_position bigint not null default 0)',
-      'create table evtest.event_inbox (consumer text not null, event_id uuid not null, handled_at timestamptz not null default now())',
-      'create unique index event_inbox_consumer_event_uq on evtest.event_inbox (consumer, event_id)',
+      ...outboxDdl('evtest'),
       'create table evtest.effects (event_id uuid not null, n int not null)',
     ]) {
       await handle.db.execute(sql.raw(ddl));

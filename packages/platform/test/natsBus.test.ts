@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../../test/helpers/eventually.ts';
 import {
@@ -11,30 +9,10 @@ import {
 } from '../../../test/helpers/testNats.ts';
 import { durableName, filterSubject, type NatsBus } from '../src/events/natsBus.ts';
 import type { DomainEvent } from '../src/events/types.ts';
+import { capturingLogger, testEvent } from './eventSupport.ts';
 
 const reachable = await natsAvailable();
 if (!reachable) console.warn(`natsBus.test.ts: SKIPPED, no NATS JetStream at ${testNatsUrl} (CI starts one)`);
-
-let position = 0;
-function event(topic: string, n: number, id: string = randomUUID()): DomainEvent {
-  position += 1;
-  return {
-    id,
-    topic,
-    key: `k${n}`,
-    payload: { n },
-    source: 'test',
-    position,
-    occurredAt: new Date().toISOString(),
-  };
-}
-
-/** Log lines at warn and above, to see the dead-letter record. */
-function capturingLogger() {
-  const lines: { msg: string; eventId?: string; attempts?: number }[] = [];
-  const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
-  return { logger, lines };
-}
 
 describe('subject and durable naming', () => {
   it('maps topics to one filter subject and consumer names to durable names', () => {
@@ -70,10 +48,10 @@ describe.skipIf(!reachable)('NATS JetStream bus', () => {
       seen.push(e);
     });
     for (const e of [
-      event('t1.created', 1),
-      event('t1.noise', 2),
-      event('t1b.closed', 3),
-      event('t1.created', 4),
+      testEvent('t1.created', 1),
+      testEvent('t1.noise', 2),
+      testEvent('t1b.closed', 3),
+      testEvent('t1.created', 4),
     ])
       await bus.publish(e);
     await eventually(() => expect(seen.map((e) => e.payload.n)).toEqual([1, 3, 4]));
@@ -87,8 +65,8 @@ describe.skipIf(!reachable)('NATS JetStream bus', () => {
     const stop = await bus.subscribe('t2.dedup', ['t2.happened'], async (e) => {
       seen.push(e.id);
     });
-    const first = event('t2.happened', 1);
-    const second = event('t2.happened', 2);
+    const first = testEvent('t2.happened', 1);
+    const second = testEvent('t2.happened', 2);
     // A relay retry, or a second relay publishing the same outbox row.
     for (const e of [first, first, second, first, second]) await bus.publish(e);
     const other = await open();
@@ -110,8 +88,8 @@ describe.skipIf(!reachable)('NATS JetStream bus', () => {
       if (n === 2) throw new Error('permanent failure');
       handled.push(n);
     });
-    const poison = event('t3.happened', 2);
-    for (const e of [event('t3.happened', 1), poison, event('t3.happened', 3)]) await bus.publish(e);
+    const poison = testEvent('t3.happened', 2);
+    for (const e of [testEvent('t3.happened', 1), poison, testEvent('t3.happened', 3)]) await bus.publish(e);
     await eventually(() => expect(handled).toEqual([1, 3]), 15_000);
     expect(attempts.get(1)).toBe(2);
     expect(attempts.get(2)).toBe(3);
@@ -132,7 +110,7 @@ describe.skipIf(!reachable)('NATS JetStream bus', () => {
     const stopA = await replicaA.subscribe('t4.shared', ['t4.happened'], slow(byA));
     const stopB = await replicaB.subscribe('t4.shared', ['t4.happened'], slow(byB));
     const total = 40;
-    for (let n = 1; n <= total; n += 1) await bus.publish(event('t4.happened', n));
+    for (let n = 1; n <= total; n += 1) await bus.publish(testEvent('t4.happened', n));
     await eventually(() => expect(byA.length + byB.length).toBe(total), 15_000);
     await new Promise((r) => setTimeout(r, 300));
     expect([...byA, ...byB].sort((a, b) => a - b)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
@@ -140,7 +118,7 @@ describe.skipIf(!reachable)('NATS JetStream bus', () => {
     expect(byB.length).toBeGreaterThan(0);
     // Redelivery after a replica stops: the durable keeps its place, the other replica carries on.
     await stopA();
-    for (let n = total + 1; n <= total + 5; n += 1) await bus.publish(event('t4.happened', n));
+    for (let n = total + 1; n <= total + 5; n += 1) await bus.publish(testEvent('t4.happened', n));
     await eventually(() => expect(byB.slice(-5)).toEqual([41, 42, 43, 44, 45]));
     await stopB();
   });
