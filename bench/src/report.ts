@@ -219,6 +219,12 @@ export function renderMarkdown(r: BenchResults): string {
     out.push(
       `Large / small p50: **${x(ratio(r.growth.large.loaded.p50Ms, r.growth.small.loaded.p50Ms))}** loaded, ${x(ratio(r.growth.large.single?.p50Ms, r.growth.small.single?.p50Ms))} with one client.`,
     );
+    const small = r.growth.small.cpu;
+    const large = r.growth.large.cpu;
+    if (small && large)
+      out.push(
+        `CPU per loaded request, small / large: gateway ${f(small.gatewayMsPerRequest)} / ${f(large.gatewayMsPerRequest)} ms, subgraphs ${f(small.subgraphsMsPerRequest)} / ${f(large.subgraphsMsPerRequest)} ms, Postgres ${f(small.postgresMsPerRequest)} / ${f(large.postgresMsPerRequest)} ms, other work on the machine ${f(small.otherMsPerRequest)} / ${f(large.otherMsPerRequest)} ms.`,
+      );
     const scans = r.growth.large.seqScans ?? [];
     out.push(
       scans.length === 0

@@ -40,6 +40,8 @@ export interface GrowthPoint {
   customers: number;
   database: string;
   loaded?: LoadResult;
+  /** CPU per request during the loaded window, by process (the small point's is its 360 window's). */
+  cpu?: CpuAttribution;
   single?: LoadResult;
   seqScans?: SeqScanDelta[];
   error?: string;

@@ -287,10 +287,11 @@ async function growthPoint(url: string, label: string): Promise<GrowthPoint> {
       durationSeconds: warmupSeconds,
     });
     const before = await seqScanCounters(url);
-    const { load } = await measureGateway(gateway, fleet, bodiesFor(ids), settings);
+    const { load, cpu } = await measureGateway(gateway, fleet, bodiesFor(ids), settings);
     point.loaded = load;
+    point.cpu = cpu;
     log(
-      `growth ${label}: ${fmt(load.throughput, 0)} req/s, p50 ${fmt(load.p50Ms)} ms, p99 ${fmt(load.p99Ms)} ms`,
+      `growth ${label}: ${fmt(load.throughput, 0)} req/s, p50 ${fmt(load.p50Ms)} ms, p99 ${fmt(load.p99Ms)} ms; CPU per request: gateway ${fmt(cpu.gatewayMsPerRequest, 2)} ms, subgraphs ${fmt(cpu.subgraphsMsPerRequest, 2)} ms, Postgres ${fmt(cpu.postgresMsPerRequest, 2)} ms, other ${fmt(cpu.otherMsPerRequest, 2)} ms`,
     );
     // Statistics reach pg_stat_user_tables when backends go idle: give them a moment.
     await new Promise((r) => setTimeout(r, 1500));
@@ -344,7 +345,7 @@ async function main(): Promise<void> {
       for (const r of running) if (r.gateway !== ours) await r.gateway.stop();
     }
     const cx = results.customer360.gateways.find((g) => g.kind === 'cx');
-    results.growth.small = { customers, database, loaded: cx?.load, single: cx?.single };
+    results.growth.small = { customers, database, loaded: cx?.load, cpu: cx?.cpu, single: cx?.single };
 
     if (!growthOnly && !onlyHooks) {
       log('floor: five hand-written statements per customer, straight from Postgres');
