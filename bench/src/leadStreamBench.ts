@@ -107,10 +107,8 @@ export async function measureLeadStream(options: LeadStreamOptions) {
           connected: () => (connected += 1),
           closed: (event) => {
             const { code, reason } = event as { code?: number; reason?: string };
-            closes.set(
-              `${code} ${reason ?? ''}`.trim(),
-              (closes.get(`${code} ${reason ?? ''}`.trim()) ?? 0) + 1,
-            );
+            const what = `${code} ${reason ?? ''}`.trim();
+            closes.set(what, (closes.get(what) ?? 0) + 1);
           },
         },
       });

@@ -13,16 +13,7 @@ export async function handleOnce(
   event: DomainEvent,
   apply: (tx: Db) => Promise<void>,
 ): Promise<boolean> {
-  return db.transaction(async (tx) => {
-    const inserted = await tx
-      .insert(tables.inbox)
-      .values({ consumer, eventId: event.id })
-      .onConflictDoNothing()
-      .returning({ eventId: tables.inbox.eventId });
-    if (inserted.length === 0) return false;
-    await apply(tx);
-    return true;
-  });
+  return (await handleOnceBatch(db, tables, consumer, [event], (tx) => apply(tx))) === 1;
 }
 
 /**

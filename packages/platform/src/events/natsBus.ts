@@ -101,7 +101,8 @@ export function filterSubject(prefix: string, topics: readonly string[]): string
 export class NatsBus implements EventBus {
   private readonly js: JetStreamClient;
   private readonly settings: Required<Omit<NatsBusOptions, 'url' | 'logger'>>;
-  private readonly subscriptions = new Set<{ messages: ConsumerMessages; worker: BatchWorker }>();
+  /** How to stop each open subscription: its message stream first, then its worker. */
+  private readonly subscriptions = new Set<() => Promise<void>>();
   private readonly encoder = new TextEncoder();
 
   private constructor(
@@ -252,21 +253,17 @@ export class NatsBus implements EventBus {
       // Closed under us (connection lost); undelivered events stay in the stream.
       if (error) this.logger?.warn({ err: error, consumer }, 'event consumer stopped');
     });
-    const subscription = { messages, worker };
-    this.subscriptions.add(subscription);
-    return async () => {
-      if (!this.subscriptions.delete(subscription)) return;
+    const stop = async () => {
+      if (!this.subscriptions.delete(stop)) return;
       await messages.close();
       await worker.stop();
     };
+    this.subscriptions.add(stop);
+    return stop;
   }
 
   async close(): Promise<void> {
-    for (const s of [...this.subscriptions]) {
-      this.subscriptions.delete(s);
-      await s.messages.close();
-      await s.worker.stop();
-    }
+    for (const stop of [...this.subscriptions]) await stop();
     await this.nc.drain();
   }
 }

@@ -1,6 +1,6 @@
 import { anyOf, type Db, fromExcluded } from '@cx/platform';
 import { and, eq, sql } from 'drizzle-orm';
-import { splitNew, unnestRows } from '../db/bulk.ts';
+import { insertRows, unnestRows } from '../db/bulk.ts';
 import { type ConsentPurpose, consentHistory, consents, type Source } from '../db/schema.ts';
 
 export async function findDirectStatements(db: Db, customerIds: readonly string[]) {
@@ -30,19 +30,20 @@ export async function upsertConsentStates(
   now: Date,
   fresh?: ReadonlySet<string>,
 ): Promise<void> {
-  const split = splitNew(
+  await insertRows(
+    db,
+    consents,
     rows.map((r) => ({ ...r, createdAt: now, updatedAt: now })),
     fresh && ((r) => fresh.has(r.customerId)),
+    (rest) =>
+      db
+        .insert(consents)
+        .select(rest)
+        .onConflictDoUpdate({
+          target: [consents.customerId, consents.purpose],
+          set: fromExcluded(consents, ['granted', 'source', 'updatedAt']),
+        }),
   );
-  if (split.fresh.length > 0) await db.insert(consents).select(unnestRows(consents, split.fresh));
-  if (split.rest.length === 0) return;
-  await db
-    .insert(consents)
-    .select(unnestRows(consents, split.rest))
-    .onConflictDoUpdate({
-      target: [consents.customerId, consents.purpose],
-      set: fromExcluded(consents, ['granted', 'source', 'updatedAt']),
-    });
 }
 
 export async function deleteConsentStates(

@@ -1,6 +1,6 @@
 import { anyOf, type Db, fromExcluded } from '@cx/platform';
 import { and, eq, or, sql } from 'drizzle-orm';
-import { splitNew, unnestRows } from '../db/bulk.ts';
+import { insertRows, unnestRows } from '../db/bulk.ts';
 import {
   customers,
   type IdentityKey,
@@ -77,31 +77,32 @@ export async function upsertCustomers(
   now: Date,
   created?: ReadonlySet<string>,
 ): Promise<void> {
-  const { fresh, rest } = splitNew(
+  await insertRows(
+    db,
+    customers,
     rows.map((r) => ({ ...r, createdAt: now, updatedAt: now })),
     created && ((r) => created.has(r.id)),
+    (rest) =>
+      db
+        .insert(customers)
+        .select(rest)
+        .onConflictDoUpdate({
+          target: customers.id,
+          set: fromExcluded(customers, [
+            'displayName',
+            'phone',
+            'email',
+            'nationalIdCipher',
+            'nationalIdLast4',
+            'gender',
+            'birthDate',
+            'city',
+            'province',
+            'mergedInto',
+            'updatedAt',
+          ]),
+        }),
   );
-  if (fresh.length > 0) await db.insert(customers).select(unnestRows(customers, fresh));
-  if (rest.length === 0) return;
-  await db
-    .insert(customers)
-    .select(unnestRows(customers, rest))
-    .onConflictDoUpdate({
-      target: customers.id,
-      set: fromExcluded(customers, [
-        'displayName',
-        'phone',
-        'email',
-        'nationalIdCipher',
-        'nationalIdLast4',
-        'gender',
-        'birthDate',
-        'city',
-        'province',
-        'mergedInto',
-        'updatedAt',
-      ]),
-    });
 }
 
 type SourceRecordUpsert = Omit<SourceRecordRow, 'id' | 'createdAt' | 'updatedAt'> & { updatedAt: Date };
@@ -112,16 +113,15 @@ export async function upsertSourceRecords(
   rows: SourceRecordUpsert[],
   isNew?: (row: SourceRecordUpsert) => boolean,
 ): Promise<void> {
-  const { fresh, rest } = splitNew(rows, isNew);
-  if (fresh.length > 0) await db.insert(sourceRecords).select(unnestRows(sourceRecords, fresh));
-  if (rest.length === 0) return;
-  await db
-    .insert(sourceRecords)
-    .select(unnestRows(sourceRecords, rest))
-    .onConflictDoUpdate({
-      target: [sourceRecords.source, sourceRecords.externalId],
-      set: fromExcluded(sourceRecords, ['customerId', 'payload', 'payloadHash', 'observedAt', 'updatedAt']),
-    });
+  await insertRows(db, sourceRecords, rows, isNew, (rest) =>
+    db
+      .insert(sourceRecords)
+      .select(rest)
+      .onConflictDoUpdate({
+        target: [sourceRecords.source, sourceRecords.externalId],
+        set: fromExcluded(sourceRecords, ['customerId', 'payload', 'payloadHash', 'observedAt', 'updatedAt']),
+      }),
+  );
 }
 
 export interface IdentityUpsert extends IdentityKey {

@@ -1,6 +1,6 @@
 import { anyOf, type Db, fromExcluded } from '@cx/platform';
 import { and, eq, gt, like, max } from 'drizzle-orm';
-import { splitNew, unnestRows } from '../db/bulk.ts';
+import { insertRows } from '../db/bulk.ts';
 import { customerEvents, customerFacts, tags } from '../db/schema.ts';
 import type { TagDraft } from '../tags/types.ts';
 
@@ -45,17 +45,18 @@ export async function replaceTags(
   fresh?: ReadonlySet<string>,
 ): Promise<void> {
   if (customerIds.length > 0) await db.delete(tags).where(anyOf(tags.customerId, customerIds));
-  const split = splitNew(
+  await insertRows(
+    db,
+    tags,
     rows.map((r) => ({ ...r, createdAt: now, updatedAt: now })),
     fresh && ((r) => fresh.has(r.customerId)),
+    (rest) =>
+      db
+        .insert(tags)
+        .select(rest)
+        .onConflictDoUpdate({
+          target: [tags.customerId, tags.key],
+          set: fromExcluded(tags, ['label', 'kind', 'score', 'expiresAt', 'updatedAt']),
+        }),
   );
-  if (split.fresh.length > 0) await db.insert(tags).select(unnestRows(tags, split.fresh));
-  if (split.rest.length === 0) return;
-  await db
-    .insert(tags)
-    .select(unnestRows(tags, split.rest))
-    .onConflictDoUpdate({
-      target: [tags.customerId, tags.key],
-      set: fromExcluded(tags, ['label', 'kind', 'score', 'expiresAt', 'updatedAt']),
-    });
 }

@@ -33,9 +33,11 @@ export interface Trees {
   fresh: ReadonlySet<string>;
 }
 
+const withoutFresh = (ids: readonly string[], fresh: ReadonlySet<string>): string[] =>
+  fresh.size === 0 ? [...ids] : ids.filter((id) => !fresh.has(id));
+
 /** The ids of `ids` that may hold stored rows: not fresh. */
-export const storedOf = (trees: Trees, ids: readonly string[]): string[] =>
-  trees.fresh.size === 0 ? [...ids] : ids.filter((id) => !trees.fresh.has(id));
+export const storedOf = (trees: Trees, ids: readonly string[]): string[] => withoutFresh(ids, trees.fresh);
 
 /**
  * The trees of these roots. `fresh` roots (created in the caller's transaction, see
@@ -50,7 +52,7 @@ export async function loadTrees(
   const unique = [...new Set(roots)];
   const membersOf = new Map<string, string[]>(unique.map((r) => [r, []]));
   const rootOf = new Map<string, string>(unique.map((r) => [r, r]));
-  const stored = fresh.size === 0 ? unique : unique.filter((r) => !fresh.has(r));
+  const stored = withoutFresh(unique, fresh);
   if (stored.length > 0) {
     const rows = await db
       .select({ id: customers.id, root: customers.mergedInto })
