@@ -5,15 +5,14 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createDatabase, createPiiCipher, loadEnv, openEmbeddedDatabase, subgraphNames } from '@cx/platform';
-import { type Client, createClient } from 'graphql-ws';
 import postgres from 'postgres';
-import { WebSocket } from 'ws';
 import { contractDir } from '../../scripts/lib/composition.ts';
 import { openDatabases, securityFromEnv, startStack } from '../../scripts/lib/stack.ts';
 import { benchAuthHeaders } from './auth.ts';
 import type { BenchHookContext, HookFigures } from './hooks.ts';
 import { type AssignedLead, createAssignedLead, type LeadInput, leadInputs } from './leadInputs.ts';
 import { type SubgraphDbs, seedDemo } from './seedDemo.ts';
+import { SubscriberPool } from './subscriberPool.ts';
 
 /**
  * Lead created -> assignment event at N graphql-ws dashboards subscribed with the contract
@@ -21,8 +20,8 @@ import { type SubgraphDbs, seedDemo } from './seedDemo.ts';
  * and assignments per second.
  *
  * - As a bench hook (`runLeadStreamBench`, called by `npm run bench`): against the bench's own
- *   gateway process over the 10k dataset; the subscribers live in the bench process, so they do
- *   not share the gateway's CPU.
+ *   gateway process over the 10k dataset; the subscribers live in worker threads of the bench
+ *   process (subscriberPool.ts), so they do not share the gateway's event loop or one another's.
  * - Standalone: `npx tsx bench/src/leadStreamBench.ts [--subscribers 1000] [--leads 200] [--rate 5]
  *   [--customers 300] [--concurrency 4] [--timeout 300]`: the whole stack in this process on
  *   loopback (embedded PGlite, or a scratch database on DATABASE_URL's server, dropped afterwards).
@@ -69,6 +68,8 @@ export interface LeadStreamOptions {
   inputs: LeadInput[];
   subscribers: number;
   phases: LeadStreamPhase[];
+  /** Worker threads the subscribers are spread over (default: 2, or 1 on a single core). */
+  subscriberThreads?: number;
   /** Unmeasured leads created at 5/s before the phases (default 10). */
   warmupLeads?: number;
   /** Epoch ms after which the run gives up. */
@@ -87,63 +88,24 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function measureLeadStream(options: LeadStreamOptions) {
   const { subscribers, deadline, log, headers } = options;
   const wsUrl = options.gatewayUrl.replace(/^http/, 'ws');
-  /** Arrival times (performance.now()) per lead id, one per subscriber. */
-  const arrivals = new Map<string, number[]>();
-  let delivered = 0;
-  let failures = 0;
-  let connected = 0;
-  /** Close codes and reasons seen by the clients, for a clear failure when connecting stalls. */
-  const closes = new Map<string, number>();
-  const closeSummary = () => [...closes].map(([what, n]) => `${n} x ${what}`).join(', ') || 'none';
-  const clients: Client[] = [];
+  const pool = new SubscriberPool(
+    { wsUrl, query, headers },
+    options.subscriberThreads ?? Math.min(2, os.availableParallelism()),
+  );
+  const { arrivals } = pool;
   try {
-    for (let i = 0; i < subscribers; i += 1) {
-      const client = createClient({
-        url: wsUrl,
-        webSocketImpl: WebSocket,
-        retryAttempts: 0,
-        connectionParams: headers,
-        on: {
-          connected: () => (connected += 1),
-          closed: (event) => {
-            const { code, reason } = event as { code?: number; reason?: string };
-            const what = `${code} ${reason ?? ''}`.trim();
-            closes.set(what, (closes.get(what) ?? 0) + 1);
-          },
-        },
-      });
-      clients.push(client);
-      client.subscribe<{ leadAssigned: { lead: { id: string } } }>(
-        { query },
-        {
-          next: (result) => {
-            const id = result.data?.leadAssigned.lead.id;
-            if (!id || result.errors) {
-              failures += 1;
-              return;
-            }
-            const at = performance.now();
-            const list = arrivals.get(id);
-            if (list) list.push(at);
-            else arrivals.set(id, [at]);
-            delivered += 1;
-          },
-          error: () => {
-            failures += 1;
-          },
-          complete: () => {},
-        },
+    for (let opened = 0; opened < subscribers; ) {
+      const step = Math.min(250, subscribers - opened);
+      pool.add(step);
+      opened += step;
+      await until(
+        () => pool.healthy() && pool.connected === opened,
+        'connections',
+        // Each batch of 250 connects in seconds: a minute means something refuses them.
+        Math.min(deadline, Date.now() + 60_000),
+        () => `${pool.connected}/${opened} acknowledged; closes: ${pool.closeSummary()}`,
       );
-      if ((i + 1) % 250 === 0 || i + 1 === subscribers) {
-        await until(
-          () => connected === i + 1,
-          'connections',
-          // Each batch of 250 connects in seconds: a minute means something refuses them.
-          Math.min(deadline, Date.now() + 60_000),
-          () => `${connected}/${i + 1} acknowledged; closes: ${closeSummary()}`,
-        );
-        log(`subscribers: ${i + 1}/${subscribers} connected`);
-      }
+      log(`subscribers: ${opened}/${subscribers} connected`);
     }
     let nextInput = 0;
     const next = () => options.inputs[nextInput++];
@@ -175,8 +137,8 @@ export async function measureLeadStream(options: LeadStreamOptions) {
     const phases = [];
     for (const phase of [warmup, ...options.phases]) {
       arrivals.clear();
-      delivered = 0;
-      const failuresBefore = failures;
+      pool.delivered = 0;
+      const failuresBefore = pool.failures;
       const paced = 'ratePerSecond' in phase;
       log(
         `${phase.name}: creating ${phase.leads} leads ${paced ? `at ${phase.ratePerSecond}/s` : `from ${phase.concurrency} callers, each as soon as its last was answered`}`,
@@ -188,7 +150,7 @@ export async function measureLeadStream(options: LeadStreamOptions) {
       const progress = () => {
         if (created.length % 25 === 0)
           log(
-            `${phase.name}: leads: ${created.length}/${phase.leads} created, events: ${delivered}/${phase.leads * subscribers} delivered`,
+            `${phase.name}: leads: ${created.length}/${phase.leads} created, events: ${pool.delivered}/${phase.leads * subscribers} delivered`,
           );
       };
       if (paced) {
@@ -217,11 +179,15 @@ export async function measureLeadStream(options: LeadStreamOptions) {
       const createdAt = performance.now();
       const expected = created.length * subscribers;
       const timer = setInterval(
-        () => log(`${phase.name}: events: ${delivered}/${expected} delivered`),
+        () => log(`${phase.name}: events: ${pool.delivered}/${expected} delivered`),
         2_000,
       );
       try {
-        await until(() => delivered >= expected, 'every event at every subscriber', deadline);
+        await until(
+          () => pool.healthy() && pool.delivered >= expected,
+          'every event at every subscriber',
+          deadline,
+        );
       } finally {
         clearInterval(timer);
       }
@@ -232,10 +198,12 @@ export async function measureLeadStream(options: LeadStreamOptions) {
       const fromResponse = new Float64Array(expected);
       const fromRequest = new Float64Array(expected);
       let k = 0;
+      // Arrivals are epoch-clock times from the subscriber threads; the leads' times are this thread's performance.now().
+      const origin = performance.timeOrigin;
       for (const lead of created) {
         for (const at of arrivals.get(lead.id) ?? []) {
-          fromResponse[k] = at - lead.answeredAt;
-          fromRequest[k] = at - lead.sentAt;
+          fromResponse[k] = at - (origin + lead.answeredAt);
+          fromRequest[k] = at - (origin + lead.sentAt);
           k += 1;
         }
       }
@@ -270,7 +238,7 @@ export async function measureLeadStream(options: LeadStreamOptions) {
           stackBefore && stackAfter ? perEvent(stackAfter.gateway - stackBefore.gateway) : null,
         subgraphsCpuMsPerLead:
           stackBefore && stackAfter ? perEvent(stackAfter.subgraphs - stackBefore.subgraphs) : null,
-        failures: failures - failuresBefore,
+        failures: pool.failures - failuresBefore,
         loadAverage1m: round(os.loadavg()[0]!, 2),
       };
       log(
@@ -283,10 +251,11 @@ export async function measureLeadStream(options: LeadStreamOptions) {
       // Figures from a shared machine read differently when other work was running on it.
       cpus: os.availableParallelism(),
       subscribers,
+      subscriberThreads: pool.threadCount,
       phases,
     };
   } finally {
-    await Promise.all(clients.map((c) => c.dispose()));
+    await pool.dispose();
   }
 }
 
@@ -321,6 +290,7 @@ export async function runLeadStreamBench(context: BenchHookContext): Promise<Hoo
   const [paced, saturated] = report.phases;
   return {
     subscribers: report.subscribers,
+    subscriberThreads: report.subscriberThreads,
     // The target is read at the paced rate; the saturated phase shows the ceiling and its queueing.
     pacedLeadsPerSecond: paced!.ratePerSecond,
     leads: paced!.leads,
@@ -458,7 +428,7 @@ async function standalone(): Promise<void> {
       [
         '# Live lead-assignment stream through the gateway',
         '',
-        `${report.when}, ${report.database}, loopback, one process: five subgraphs, gateway and ${subscribers} graphql-ws clients (one socket each) subscribed with the contract \`leadAssigned\` document, ${customers} seeded customers, ${report.cpus} CPUs.`,
+        `${report.when}, ${report.database}, loopback, one process: five subgraphs, gateway and ${subscribers} graphql-ws clients (one socket each, over ${report.subscriberThreads} worker threads) subscribed with the contract \`leadAssigned\` document, ${customers} seeded customers, ${report.cpus} CPUs.`,
         '',
         '| figure | value |',
         '| --- | --- |',
