@@ -117,6 +117,9 @@ export function customerAliasExpansion(table: CustomerAliasTable, column: PgColu
       );
       return sql`${column} = any(array[${list}]::uuid[] || array(select ca.merged_id from ${table} ca where ca.survivor_id in (${list})))`;
     },
+    // A requested id that was itself merged away reads nothing, as with `key` above.
+    storedKeys: (parents) =>
+      sql`(select p.key, p.key from unnest(${parents}) as p(key) where not exists (select 1 from ${table} ca where ca.merged_id = p.key) union all select ca.merged_id, ca.survivor_id from ${table} ca where ca.survivor_id = any(${parents})) as k(key, parent)`,
     placeholder: {
       shape: `alias:${getTableName(table)}:${getTableName(column.table)}.${column.name}`,
       matching: (name) => {
