@@ -9,13 +9,13 @@ import {
   or,
   type Placeholder,
   type SQL,
-  type SQLWrapper,
   sql,
 } from 'drizzle-orm';
 import { getTableConfig, type PgColumn, type PgTable } from 'drizzle-orm/pg-core';
 import { anyOfPlaceholder, columnCastType, driverValues } from './anyOf.ts';
 import type { Db } from './db.ts';
 import { badInput } from './errors.ts';
+import { rowFieldsOf } from './lateral.ts';
 import { preparedStatement } from './prepared.ts';
 
 export const DEFAULT_PAGE_SIZE = 10;
@@ -215,13 +215,12 @@ function pagesQuery(
     .orderBy(desc(spec.order), desc(spec.id))
     .limit(limit)
     .as('page');
-  const fields = page as unknown as Record<string, SQLWrapper>;
-  const row = Object.fromEntries(Object.keys(getTableColumns(spec.table)).map((key) => [key, fields[key]!]));
+  const row = rowFieldsOf(spec.table, page);
   return db
-    .select({ row: row as Record<string, SQL.Aliased>, parentKey: sql<string>`k.parent`.as('parent_key') })
+    .select({ row, parentKey: sql<string>`k.parent`.as('parent_key') })
     .from(keys)
     .innerJoinLateral(page, sql`true`)
-    .orderBy(desc(fields[fieldName(spec.table, spec.order)]!), desc(fields[fieldName(spec.table, spec.id)]!));
+    .orderBy(desc(row[fieldName(spec.table, spec.order)]!), desc(row[fieldName(spec.table, spec.id)]!));
 }
 
 /** The table's field name (its key in getTableColumns) for one of its columns. */
