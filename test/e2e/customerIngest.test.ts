@@ -120,4 +120,25 @@ describe('customersIngest through the gateway', () => {
     );
     expect(customer.data!.customer).toEqual({ phone: '139****0008', nationalId: '**************002X' });
   });
+
+  it('takes two records of one batch that share a source, a phone and an email as one person', async () => {
+    const first = record(7101, { nationalId: null, email: 'shared.7101@example.com' });
+    const second = record(7102, {
+      nationalId: null,
+      phone: first.phone,
+      email: 'shared.7101@example.com',
+    });
+    // An unverified phone does not match, so two people may share it: the later record's owner wins.
+    const third = record(7103, { nationalId: null, phone: phoneNo(507_103), phoneVerified: false });
+    const fourth = record(7104, { nationalId: null, phone: phoneNo(507_103), phoneVerified: false });
+    const { results, userErrors } = await ingest(stack, [first, second, third, fourth]);
+    expect(userErrors).toEqual([]);
+    expect(results.map((r) => r.outcome)).toEqual(['CREATED', 'MATCHED', 'CREATED', 'CREATED']);
+    expect(results[1]!.customer.id).toBe(results[0]!.customer.id);
+    const identities = await stack.dbs.customer
+      .select()
+      .from(customerSchema.identities)
+      .where(eq(customerSchema.identities.valueKey, phoneNo(507_103)));
+    expect(identities.map((i) => [i.customerId, i.verified])).toEqual([[results[3]!.customer.id, false]]);
+  });
 });

@@ -9,6 +9,7 @@ import {
   type SourceRecordRow,
   sourceRecords,
 } from '../db/schema.ts';
+import { identityKeyOf } from '../ingest/identities.ts';
 import type { Profile } from '../ingest/survivorship.ts';
 
 export async function findSourceRecordsByExternalIds(
@@ -130,8 +131,24 @@ export interface IdentityUpsert extends IdentityKey {
   verified: boolean;
 }
 
-export async function upsertIdentities(db: Db, rows: IdentityUpsert[], now: Date): Promise<void> {
-  if (rows.length === 0) return;
+/**
+ * One row per identity key, as ON CONFLICT DO UPDATE cannot touch a row twice in one statement:
+ * two records of a batch may carry the same phone or email from the same source. The later
+ * record's owner and display win, as they would one call after another; verified if any is.
+ */
+function oneRowPerKey(rows: IdentityUpsert[]): IdentityUpsert[] {
+  const byKey = new Map<string, IdentityUpsert>();
+  for (const row of rows) {
+    const key = identityKeyOf(row);
+    const earlier = byKey.get(key);
+    byKey.set(key, earlier?.verified && !row.verified ? { ...row, verified: true } : row);
+  }
+  return byKey.size === rows.length ? rows : [...byKey.values()];
+}
+
+export async function upsertIdentities(db: Db, given: IdentityUpsert[], now: Date): Promise<void> {
+  if (given.length === 0) return;
+  const rows = oneRowPerKey(given);
   await db
     .insert(identities)
     .select(
