@@ -50,8 +50,11 @@ export class SubscriberCursor {
     if (this.last === null || !this.moveToFeed(this.last)) this.startCatchUp(after);
   }
 
-  /** The next position, errors that end the stream, or null once closed (close() wakes a parked call). */
-  async next(): Promise<Pulled> {
+  /**
+   * The next position, errors that end the stream, null once closed, or undefined when there is
+   * nothing yet: then wait() for a change and poll again.
+   */
+  poll(): Pulled | undefined {
     while (!this.closed) {
       if (this.feed.failure) return { errors: this.feed.failure };
       if (this.mode === 'feed') {
@@ -78,21 +81,21 @@ export class SubscriberCursor {
         if (this.failure) return { errors: this.failure };
         if (this.paused && this.last !== null) this.startCatchUp(String(this.last));
       }
-      await this.wakeup.wait();
+      return undefined;
     }
     return null;
   }
 
-  /** Up to `n` positions that follow without waiting, for prefetching their results. */
-  peek(n: number): number[] {
-    if (this.mode === 'catchUp') return this.buffer.slice(0, n);
-    const ahead: number[] = [];
-    for (let seq = this.nextSeq; ahead.length < n; seq += 1) {
-      const slot = this.feed.at(seq);
-      if (typeof slot !== 'number') break;
-      ahead.push(slot);
-    }
-    return ahead;
+  /** Calls `waiter` once after the next change (a position, a failure, close()); call right after poll() gave undefined. */
+  wait(waiter: () => void): void {
+    this.wakeup.wait(waiter);
+  }
+
+  /** The position `offset` places after the next one, if it is there without waiting: for prefetching its result. */
+  ahead(offset: number): number | undefined {
+    if (this.mode === 'catchUp') return this.buffer[offset];
+    const slot = this.feed.at(this.nextSeq + offset);
+    return typeof slot === 'number' ? slot : undefined;
   }
 
   close(): void {

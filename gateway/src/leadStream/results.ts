@@ -61,8 +61,48 @@ export interface EventResultCounters {
   cacheHits: number;
 }
 
+/**
+ * One event's result for one (scope, selection), shared by every subscriber that gets the event.
+ * Its state can be read synchronously, and whoever waits is called back in one pass when the
+ * query settles: a thousand subscribers waiting for one result cost one promise reaction, not a
+ * thousand.
+ */
+export class SharedResult {
+  state: 'pending' | 'done' | 'failed' = 'pending';
+  /** The result, once done. */
+  value: ExecutionResult | undefined = undefined;
+  /** Why the query failed, once failed. */
+  error: unknown = undefined;
+  private waiters: (() => void)[] = [];
+
+  constructor(readonly promise: Promise<ExecutionResult>) {
+    promise.then(
+      (value) => {
+        this.value = value;
+        this.settle('done');
+      },
+      (error: unknown) => {
+        this.error = error;
+        this.settle('failed');
+      },
+    );
+  }
+
+  /** Calls `waiter` once the query has settled; only while it is pending. */
+  whenSettled(waiter: () => void): void {
+    this.waiters.push(waiter);
+  }
+
+  private settle(state: 'done' | 'failed'): void {
+    this.state = state;
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const waiter of waiters) waiter();
+  }
+}
+
 /** One (scope, selection)'s results: what a result group's subscribers share, by position. */
-type GroupResults = Map<number, Promise<ExecutionResult>>;
+type GroupResults = Map<number, SharedResult>;
 
 /**
  * One result per (event, query, variables, scope), shared by every subscriber that gets the event:
@@ -86,17 +126,12 @@ export class EventResults {
   ) {}
 
   /** Results by position for one scope and selection. */
-  resolver(plan: StreamPlan, scope: StreamScope): (position: number) => Promise<ExecutionResult> {
+  resolver(plan: StreamPlan, scope: StreamScope): (position: number) => SharedResult {
     const groupKey = `${scope.key}\0${plan.key}`;
     return (position) => this.get(groupKey, plan, scope, position);
   }
 
-  private get(
-    groupKey: string,
-    plan: StreamPlan,
-    scope: StreamScope,
-    position: number,
-  ): Promise<ExecutionResult> {
+  private get(groupKey: string, plan: StreamPlan, scope: StreamScope, position: number): SharedResult {
     let group = this.groups.get(groupKey);
     if (!group) {
       group = new Map();
@@ -108,16 +143,18 @@ export class EventResults {
       return cached;
     }
     this.counters.executions += 1;
-    const pending = this.execute({
-      query: plan.query,
-      variables: { ...plan.variables, [plan.idVariable]: String(position) },
-      requestId: randomUUID(),
-      scope,
-    }).then((result) => toEventResult(result, plan, position));
+    const pending = new SharedResult(
+      this.execute({
+        query: plan.query,
+        variables: { ...plan.variables, [plan.idVariable]: String(position) },
+        requestId: randomUUID(),
+        scope,
+      }).then((result) => toEventResult(result, plan, position)),
+    );
     const entries = group;
     // A failed execution is not shared with later subscribers: they try again.
-    pending.catch(() => {
-      if (entries.get(position) === pending) entries.delete(position);
+    pending.whenSettled(() => {
+      if (pending.state === 'failed' && entries.get(position) === pending) entries.delete(position);
     });
     entries.set(position, pending);
     this.order.push({ group: entries, groupKey, position });

@@ -2,9 +2,10 @@ import type { ExecutionResult } from 'graphql';
 import { type CursorCounters, SubscriberCursor } from './cursor.ts';
 import { LeadFeed } from './feed.ts';
 import type { StreamPlan } from './operation.ts';
-import { EventResults, type ExecuteEventQuery, forwardErrors } from './results.ts';
+import { EventResults, type ExecuteEventQuery, forwardErrors, type SharedResult } from './results.ts';
 import { effectiveDealerCode, type StreamScope } from './scope.ts';
 import type { SubgraphCursorSource } from './upstream.ts';
+import type { DirectNext } from './wsTransport.ts';
 
 export interface LeadStreamTuning {
   /** Positions each shared feed remembers; a subscriber lagging further behind catches up on its own. */
@@ -36,63 +37,158 @@ export interface LeadStreamStats {
   readonly eventResultsStartedOnArrival: number;
 }
 
-/** One client subscription: pull a position, resolve the client's selection for it, hand it over. */
+const DONE: IteratorResult<ExecutionResult> = { done: true, value: undefined };
+
+interface Pull {
+  resolve(result: IteratorResult<ExecutionResult>): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * One client subscription: pull a position, resolve the client's selection for it, hand it over.
+ * Driven by callbacks rather than async functions: graphql-ws's pull is one promise, settled
+ * straight from the cursor's wake-up or, when the position's shared result is still running, from
+ * that result's single pass over its waiters. A delivery then costs no promise hops of its own.
+ */
 class SubscriberStream implements AsyncIterableIterator<ExecutionResult> {
   private ended = false;
   /** Highest position already requested ahead, so each one is prefetched once, not on every pull. */
   private prefetched = 0;
+  /** graphql-ws's pending next(), if any. */
+  private pull: Pull | null = null;
+  /** The result the pending next() waits for, if its position is taken but its query still runs. */
+  private awaited: SharedResult | null = null;
+  private readonly wake = (): void => this.advance();
+  private readonly settled = (): void => {
+    const result = this.awaited;
+    this.awaited = null;
+    if (result && this.deliver(result)) this.advance();
+  };
+  private readonly written = (): void => {
+    this.awaited = null;
+    this.advance();
+  };
 
   constructor(
     private readonly cursor: SubscriberCursor,
-    private readonly resolve: (position: number) => Promise<ExecutionResult>,
+    private readonly resolve: (position: number) => SharedResult,
     private readonly prefetch: number,
     private readonly onEnd: (stream: SubscriberStream) => void,
+    /** Writes a result to the client past graphql-ws; null where graphql-ws sends everything. */
+    private readonly direct: DirectNext | null,
   ) {}
 
-  async next(): Promise<IteratorResult<ExecutionResult>> {
-    if (this.ended) return { done: true, value: undefined };
-    const pulled = await this.cursor.next();
-    if (pulled === null || this.ended) return this.end();
-    if ('errors' in pulled) {
-      this.end();
-      return { done: false, value: { errors: forwardErrors(pulled.errors) } };
-    }
-    for (const position of this.cursor.peek(this.prefetch)) {
-      if (position <= this.prefetched) continue;
-      this.prefetched = position;
-      // Only warms the shared cache; a failure shows when the position is actually delivered.
-      this.resolve(position).catch(() => {});
-    }
-    return { done: false, value: await this.resolve(pulled.position) };
+  next(): Promise<IteratorResult<ExecutionResult>> {
+    if (this.ended) return Promise.resolve(DONE);
+    // graphql-ws pulls one at a time (for await); a second pull would race the first for a position.
+    if (this.pull) return Promise.reject(new Error('next() called while another next() is pending'));
+    return new Promise((resolve, reject) => {
+      this.pull = { resolve, reject };
+      this.advance();
+    });
   }
 
-  async return(): Promise<IteratorResult<ExecutionResult>> {
-    return this.end();
+  return(): Promise<IteratorResult<ExecutionResult>> {
+    return Promise.resolve(this.end());
   }
 
-  async throw(error: unknown): Promise<IteratorResult<ExecutionResult>> {
+  throw(error: unknown): Promise<IteratorResult<ExecutionResult>> {
     this.end();
-    throw error;
+    return Promise.reject(error);
   }
 
   [Symbol.asyncIterator](): AsyncIterableIterator<ExecutionResult> {
     return this;
   }
 
-  /** Idempotent: ends a pending pull (graphql-ws calls return() while next() is parked) and releases upstreams. */
+  /** Idempotent: settles a pending pull as done (graphql-ws calls return() while next() is parked) and releases upstreams. */
   end(): IteratorResult<ExecutionResult> {
     if (!this.ended) {
       this.ended = true;
+      this.awaited = null;
+      const pull = this.pull;
+      this.pull = null;
+      pull?.resolve(DONE);
       this.cursor.close();
       this.onEnd(this);
     }
-    return { done: true, value: undefined };
+    return DONE;
+  }
+
+  /**
+   * Serves the pending pull: takes positions while the cursor has them and, where the result is
+   * settled, delivers it. With a direct writer each result is written to the socket here and the
+   * pull stays pending for the next position: graphql-ws only settles it for errors and the end.
+   */
+  private advance(): void {
+    while (this.pull && !this.awaited) {
+      const pulled = this.cursor.poll();
+      if (pulled === undefined) {
+        this.cursor.wait(this.wake);
+        return;
+      }
+      if (pulled === null) {
+        this.end();
+        return;
+      }
+      if ('errors' in pulled) {
+        const pull = this.pull;
+        this.pull = null;
+        this.end();
+        pull.resolve({ done: false, value: { errors: forwardErrors(pulled.errors) } });
+        return;
+      }
+      for (let offset = 0; offset < this.prefetch; offset += 1) {
+        const position = this.cursor.ahead(offset);
+        if (position === undefined) break;
+        if (position <= this.prefetched) continue;
+        this.prefetched = position;
+        // Only warms the shared cache; a failure shows when the position is actually delivered.
+        this.resolve(position);
+      }
+      const result = this.resolve(pulled.position);
+      if (result.state === 'pending') {
+        this.awaited = result;
+        result.whenSettled(this.settled);
+        return;
+      }
+      if (!this.deliver(result)) return;
+    }
+  }
+
+  /** Delivers a settled result; true when the pull is still pending and free for the next position. */
+  private deliver(result: SharedResult): boolean {
+    const pull = this.pull;
+    if (!pull) return false;
+    if (result.state === 'done' && this.direct) {
+      const written = this.direct(result.value!);
+      if (written === undefined) return true;
+      if (written !== null) {
+        // The socket is behind: the next position waits until this frame is written.
+        this.awaited = result;
+        written.then(this.written, (error: unknown) => {
+          this.awaited = null;
+          this.fail(error);
+        });
+        return false;
+      }
+    }
+    this.pull = null;
+    if (result.state === 'done') pull.resolve({ done: false, value: result.value! });
+    else pull.reject(result.error);
+    return false;
+  }
+
+  private fail(error: unknown): void {
+    const pull = this.pull;
+    this.pull = null;
+    pull?.reject(error);
   }
 }
 
 /** Subscribers of one feed that share results: same scope, same selection and variables. */
 interface ResultGroup {
-  resolve: (position: number) => Promise<ExecutionResult>;
+  resolve: (position: number) => SharedResult;
   subscribers: number;
 }
 
@@ -148,7 +244,12 @@ export class LeadStream {
     };
   }
 
-  subscribe(plan: StreamPlan, scope: StreamScope): AsyncIterableIterator<ExecutionResult> {
+  /** `direct` writes events to the client past graphql-ws (see SubscriberStream); errors and the end still go through it. */
+  subscribe(
+    plan: StreamPlan,
+    scope: StreamScope,
+    direct: DirectNext | null = null,
+  ): AsyncIterableIterator<ExecutionResult> {
     const dealerCode = effectiveDealerCode(scope, plan.dealerCode);
     const feed = this.feedFor(dealerCode);
     const leaveGroup = this.joinGroup(feed, plan, scope);
@@ -159,10 +260,16 @@ export class LeadStream {
       this.catchUpBuffer,
       this.cursorCounters,
     );
-    const stream = new SubscriberStream(cursor, this.results.resolver(plan, scope), this.prefetch, (s) => {
-      this.streams.delete(s);
-      leaveGroup();
-    });
+    const stream = new SubscriberStream(
+      cursor,
+      this.results.resolver(plan, scope),
+      this.prefetch,
+      (s) => {
+        this.streams.delete(s);
+        leaveGroup();
+      },
+      direct,
+    );
     this.streams.add(stream);
     return stream;
   }
@@ -219,7 +326,7 @@ export class LeadStream {
     for (const group of this.groups.get(feed)?.values() ?? []) {
       this.counters.startedOnArrival += 1;
       // Only warms the shared cache; a failure shows (and is retried) when a subscriber pulls it.
-      group.resolve(position).catch(() => {});
+      group.resolve(position);
     }
   }
 }

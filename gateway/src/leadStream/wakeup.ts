@@ -1,28 +1,30 @@
 /**
- * A level-triggered wake-up for one waiter: a notify() that comes before wait() is kept, so a
- * check-then-wait sequence cannot miss it. There is no abort signal: whoever ends the waiter
- * notifies it (SubscriberCursor.close does), which spares every wait an event listener.
+ * Wakes one waiter, by callback rather than promise: a delivery to a thousand subscribers then
+ * costs a thousand calls, not a thousand promise reactions and async resumptions. The callback runs
+ * in a microtask of its own, never inside notify(), so whatever notifies (a feed appending, an
+ * upstream sink) is not re-entered by the waiter's work. There is no pending flag: a waiter checks
+ * its condition and calls wait() in one synchronous step, so any later change notifies it. There is
+ * no abort signal either: whoever ends the waiter settles it itself (SubscriberStream.end).
  */
 export class Wakeup {
-  private pending = false;
-  private resolve: (() => void) | null = null;
+  private waiter: (() => void) | null = null;
+  private scheduled = false;
 
   notify(): void {
-    const resolve = this.resolve;
-    if (resolve) {
-      this.resolve = null;
-      resolve();
-    } else this.pending = true;
+    if (this.waiter === null || this.scheduled) return;
+    this.scheduled = true;
+    queueMicrotask(this.run);
   }
 
-  /** Resolves on the next (or a pending) notify(). */
-  wait(): Promise<void> {
-    if (this.pending) {
-      this.pending = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      this.resolve = resolve;
-    });
+  /** Calls `waiter` once, after the next notify(). */
+  wait(waiter: () => void): void {
+    this.waiter = waiter;
   }
+
+  private readonly run = (): void => {
+    this.scheduled = false;
+    const waiter = this.waiter;
+    this.waiter = null;
+    waiter?.();
+  };
 }

@@ -15,7 +15,7 @@ import { planStream, validateStreamDocument } from './operation.ts';
 import { type AuthenticateConnection, anonymousScope, type StreamScope, scopeOfConnection } from './scope.ts';
 import { sharedPayload } from './sharedPayload.ts';
 import type { LeadStream } from './stream.ts';
-import { serveWsTransport } from './wsTransport.ts';
+import { type DirectNext, serveWsTransport, type WsTransport } from './wsTransport.ts';
 
 export interface GraphqlWsOptions {
   server: Server;
@@ -35,9 +35,13 @@ export interface GraphqlWsServer {
   close(): Promise<void>;
 }
 
-/** What every operation of one connection executes with. A class, so `contextValue` can be checked at runtime. */
-class ConnectionContext {
-  constructor(readonly scope: StreamScope) {}
+/** What one subscription executes with. A class, so `contextValue` can be checked at runtime. */
+class SubscriptionContext {
+  constructor(
+    readonly scope: StreamScope,
+    /** Writes this subscription's events to its socket past graphql-ws, when the connection allows. */
+    readonly direct: DirectNext | null,
+  ) {}
 }
 
 // Lexer tokens per document: far above any real dashboard subscription, far below a parser DoS.
@@ -60,7 +64,7 @@ export function serveGraphqlWs(options: GraphqlWsOptions): GraphqlWsServer {
     maxPayload: options.maxPayloadBytes,
   });
 
-  const ws = serveWsTransport(
+  const transport: WsTransport = serveWsTransport(
     {
       schema,
       parse: (source) => {
@@ -89,14 +93,19 @@ export function serveGraphqlWs(options: GraphqlWsOptions): GraphqlWsServer {
           return false;
         }
       },
-      context: (ctx) => new ConnectionContext(scopes.get(ctx.extra.socket) ?? anonymousScope),
+      // graphql-ws asks for a context per subscription, with its id: what writing past it needs.
+      context: (ctx, id) =>
+        new SubscriptionContext(
+          scopes.get(ctx.extra.socket) ?? anonymousScope,
+          transport.directNext(ctx.extra.socket, id),
+        ),
       subscribe: (args: ExecutionArgs): ExecutionResult | AsyncIterableIterator<ExecutionResult> => {
         const context = args.contextValue;
-        if (!(context instanceof ConnectionContext)) throw new Error('graphql-ws context was not set up');
+        if (!(context instanceof SubscriptionContext)) throw new Error('graphql-ws context was not set up');
         const plan = planStream(schema, args.document, args.operationName, args.variableValues);
         if ('errors' in plan) return plan;
         logger.debug({ after: plan.after, dealerCode: plan.dealerCode }, 'lead stream subscription');
-        return stream.subscribe(plan, context.scope);
+        return stream.subscribe(plan, context.scope, context.direct);
       },
       // validate() admits subscriptions only, so this never runs; it keeps graphql-js' executor out.
       execute: () => ({ errors: [new GraphQLError('Only subscriptions are served over WebSocket.')] }),
@@ -112,7 +121,7 @@ export function serveGraphqlWs(options: GraphqlWsOptions): GraphqlWsServer {
   return {
     close: async () => {
       // Sends 1001 Going Away to every client; a peer that never answers is dropped after the grace period.
-      const disposed = ws.dispose();
+      const disposed = transport.dispose();
       const grace = setTimeout(() => {
         for (const client of wss.clients) client.terminate();
       }, options.closeGraceMs ?? 1_000);
