@@ -4,7 +4,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createDatabase, createPiiCipher, loadEnv, openEmbeddedDatabase, subgraphNames } from '@cx/platform';
+import {
+  anyOf,
+  createDatabase,
+  createPiiCipher,
+  loadEnv,
+  openEmbeddedDatabase,
+  subgraphNames,
+} from '@cx/platform';
+import { schema as salesSchema } from '@cx/sales';
+import { and, eq } from 'drizzle-orm';
 import postgres from 'postgres';
 import { contractDir } from '../../scripts/lib/composition.ts';
 import { openDatabases, securityFromEnv, startStack } from '../../scripts/lib/stack.ts';
@@ -68,6 +77,8 @@ export interface LeadStreamOptions {
   inputs: LeadInput[];
   subscribers: number;
   phases: LeadStreamPhase[];
+  /** Called with every lead the run creates (warm-up included), e.g. to tidy up after it. */
+  onLeadCreated?: (leadId: string) => void;
   /** Worker threads the subscribers are spread over (default: 2, or 1 on a single core). */
   subscriberThreads?: number;
   /** Unmeasured leads created at 5/s before the phases (default 10). */
@@ -113,6 +124,7 @@ export async function measureLeadStream(options: LeadStreamOptions) {
       if (Date.now() > deadline) throw new Error('timeout reached while creating leads');
       const lead = await createAssignedLead(options.gatewayUrl, next, headers);
       if (!lead) throw new Error('ran out of (customer, model) pairs: raise --customers');
+      options.onLeadCreated?.(lead.id);
       return lead;
     };
 
@@ -277,16 +289,23 @@ export async function runLeadStreamBench(context: BenchHookContext): Promise<Hoo
   } finally {
     for (const c of connections) await c.close();
   }
-  const report = await measureLeadStream({
-    gatewayUrl: context.gatewayUrl,
-    headers: await context.authHeaders(),
-    inputs,
-    subscribers: context.quick ? 200 : 1000,
-    phases: benchPhases(context.quick),
-    deadline: Date.now() + 600_000,
-    cpuMs: context.cpuMs,
-    log: context.log,
-  });
+  const leadIds: string[] = [];
+  let report: LeadStreamReport;
+  try {
+    report = await measureLeadStream({
+      gatewayUrl: context.gatewayUrl,
+      headers: await context.authHeaders(),
+      inputs,
+      subscribers: context.quick ? 200 : 1000,
+      phases: benchPhases(context.quick),
+      deadline: Date.now() + 600_000,
+      cpuMs: context.cpuMs,
+      onLeadCreated: (id) => leadIds.push(id),
+      log: context.log,
+    });
+  } finally {
+    await cancelSlaTimers(context.databaseUrl, leadIds);
+  }
   const [paced, saturated] = report.phases;
   return {
     subscribers: report.subscribers,
@@ -308,6 +327,25 @@ export async function runLeadStreamBench(context: BenchHookContext): Promise<Hoo
     failures: paced!.failures + saturated!.failures,
     loadAverage1m: saturated!.loadAverage1m,
   };
+}
+
+/**
+ * The bench's leads are never contacted, so their first-contact SLA would fire later: escalations,
+ * then reassignments, each one more event to fan out to every subscriber. The small dataset is
+ * reused run after run, and a later run would then measure hundreds of overdue leads being swept
+ * instead of its own. Their pending timers are cancelled, as a consultant's first contact would.
+ */
+async function cancelSlaTimers(databaseUrl: string, leadIds: readonly string[]): Promise<void> {
+  if (leadIds.length === 0) return;
+  const sales = createDatabase({ url: databaseUrl, poolMax: 1 });
+  try {
+    await sales.db
+      .update(salesSchema.slaTimers)
+      .set({ state: 'CANCELLED' })
+      .where(and(eq(salesSchema.slaTimers.state, 'PENDING'), anyOf(salesSchema.slaTimers.leadId, leadIds)));
+  } finally {
+    await sales.close();
+  }
 }
 
 /** Paced at the peak rate first (the target's figure), then saturated by 4 closed-loop callers. */

@@ -19,6 +19,7 @@ describe('lead stream bench', () => {
 
   it('times every delivery of a paced and a saturated phase and charges CPU to each', async () => {
     let cpuReads = 0;
+    const created: string[] = [];
     const inputs = await leadInputs({
       customer: stack.dbs.customer,
       vehicle: stack.dbs.vehicle,
@@ -43,6 +44,7 @@ describe('lead stream bench', () => {
       inputs,
       subscribers: 4,
       subscriberThreads: 2,
+      onLeadCreated: (id) => created.push(id),
       phases: [
         { name: 'paced', leads: 5, ratePerSecond: 10 },
         { name: 'saturated', leads: 6, concurrency: 2 },
@@ -59,7 +61,9 @@ describe('lead stream bench', () => {
     expect(report.subscribers).toBe(4);
     // Spread over two worker threads, whose epoch-clock arrival times still line up with the leads'.
     expect(report.subscriberThreads).toBe(2);
-    // The warm-up leads are not reported.
+    // Every lead the run made is named (warm-up ones included), so the hook can settle their SLA timers.
+    expect(new Set(created).size).toBe(created.length);
+    expect(created.length).toBeGreaterThanOrEqual(2 + 5 + 6);
     expect(report.phases.map((p) => p.name)).toEqual(['paced', 'saturated']);
     const [paced, saturated] = report.phases;
     expect(paced).toMatchObject({
