@@ -98,6 +98,8 @@ export async function createAssignedLead(
   gatewayUrl: string,
   next: () => LeadInput | undefined,
   headers: Record<string, string> = {},
+  /** Called with every lead this call created, assigned or not (not with open duplicates it was answered with). */
+  onCreated?: (leadId: string) => void,
 ): Promise<AssignedLead | null> {
   for (let input = next(); input; input = next()) {
     const startedAt = Date.now();
@@ -112,7 +114,9 @@ export async function createAssignedLead(
     if (body.errors || !body.data) throw new Error(`leadCreate failed: ${JSON.stringify(body.errors)}`);
     const { lead, userErrors } = body.data.leadCreate;
     if (userErrors.length > 0) throw new Error(`leadCreate rejected: ${JSON.stringify(userErrors)}`);
-    if (lead?.status === 'ASSIGNED' && Date.parse(lead.createdAt) >= startedAt - 1)
+    const created = lead !== null && Date.parse(lead.createdAt) >= startedAt - 1;
+    if (created) onCreated?.(lead.id);
+    if (created && lead.status === 'ASSIGNED')
       return { id: lead.id, customerId: input.customerId, modelCode: input.modelCode, sentAt, answeredAt };
   }
   return null;

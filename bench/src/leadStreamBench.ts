@@ -8,12 +8,13 @@ import {
   anyOf,
   createDatabase,
   createPiiCipher,
+  type Db,
   loadEnv,
   openEmbeddedDatabase,
   subgraphNames,
 } from '@cx/platform';
 import { schema as salesSchema } from '@cx/sales';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, notInArray } from 'drizzle-orm';
 import postgres from 'postgres';
 import { contractDir } from '../../scripts/lib/composition.ts';
 import { openDatabases, securityFromEnv, startStack } from '../../scripts/lib/stack.ts';
@@ -77,7 +78,7 @@ export interface LeadStreamOptions {
   inputs: LeadInput[];
   subscribers: number;
   phases: LeadStreamPhase[];
-  /** Called with every lead the run creates (warm-up included), e.g. to tidy up after it. */
+  /** Called with every lead the run creates (warm-up and unassigned ones included), e.g. to tidy up after it. */
   onLeadCreated?: (leadId: string) => void;
   /** Worker threads the subscribers are spread over (default: 2, or 1 on a single core). */
   subscriberThreads?: number;
@@ -122,9 +123,8 @@ export async function measureLeadStream(options: LeadStreamOptions) {
     const next = () => options.inputs[nextInput++];
     const create = async () => {
       if (Date.now() > deadline) throw new Error('timeout reached while creating leads');
-      const lead = await createAssignedLead(options.gatewayUrl, next, headers);
+      const lead = await createAssignedLead(options.gatewayUrl, next, headers, options.onLeadCreated);
       if (!lead) throw new Error('ran out of (customer, model) pairs: raise --customers');
-      options.onLeadCreated?.(lead.id);
       return lead;
     };
 
@@ -304,7 +304,12 @@ export async function runLeadStreamBench(context: BenchHookContext): Promise<Hoo
       log: context.log,
     });
   } finally {
-    await cancelSlaTimers(context.databaseUrl, leadIds);
+    const sales = createDatabase({ url: context.databaseUrl, poolMax: 1 });
+    try {
+      await closeBenchLeads(sales.db, leadIds);
+    } finally {
+      await sales.close();
+    }
   }
   const [paced, saturated] = report.phases;
   return {
@@ -330,22 +335,25 @@ export async function runLeadStreamBench(context: BenchHookContext): Promise<Hoo
 }
 
 /**
- * The bench's leads are never contacted, so their first-contact SLA would fire later: escalations,
- * then reassignments, each one more event to fan out to every subscriber. The small dataset is
- * reused run after run, and a later run would then measure hundreds of overdue leads being swept
- * instead of its own. Their pending timers are cancelled, as a consultant's first contact would.
+ * The bench's leads are never worked on. Left open, they would fill the consultants' capacity (open
+ * leads) run after run until new leads stay unassigned, and their first-contact SLA would fire in
+ * later runs as escalations and reassignments, each one more event to fan out to every subscriber:
+ * the small dataset is reused, and a later run would measure the sweep of earlier runs' leads
+ * instead of its own. So they are closed as lost, and their pending SLA timers cancelled.
  */
-async function cancelSlaTimers(databaseUrl: string, leadIds: readonly string[]): Promise<void> {
+export async function closeBenchLeads(db: Db, leadIds: readonly string[]): Promise<void> {
   if (leadIds.length === 0) return;
-  const sales = createDatabase({ url: databaseUrl, poolMax: 1 });
-  try {
-    await sales.db
-      .update(salesSchema.slaTimers)
+  const { leads, slaTimers } = salesSchema;
+  await db.transaction(async (tx) => {
+    await tx
+      .update(leads)
+      .set({ status: 'LOST', lostReason: 'closed by the benchmark that created it', updatedAt: new Date() })
+      .where(and(anyOf(leads.id, leadIds), notInArray(leads.status, ['WON', 'LOST'])));
+    await tx
+      .update(slaTimers)
       .set({ state: 'CANCELLED' })
-      .where(and(eq(salesSchema.slaTimers.state, 'PENDING'), anyOf(salesSchema.slaTimers.leadId, leadIds)));
-  } finally {
-    await sales.close();
-  }
+      .where(and(eq(slaTimers.state, 'PENDING'), anyOf(slaTimers.leadId, leadIds)));
+  });
 }
 
 /** Paced at the peak rate first (the target's figure), then saturated by 4 closed-loop callers. */

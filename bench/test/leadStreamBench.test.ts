@@ -1,10 +1,10 @@
 import { schema as salesSchema } from '@cx/sales';
-import { and, gte, notInArray } from 'drizzle-orm';
+import { and, eq, gte, inArray, notInArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack } from '../../test/helpers/testStack.ts';
 import { authHeader } from '../../test/helpers/tokens.ts';
 import { leadInputs } from '../src/leadInputs.ts';
-import { measureLeadStream } from '../src/leadStreamBench.ts';
+import { closeBenchLeads, measureLeadStream } from '../src/leadStreamBench.ts';
 
 /** The lead-stream bench's bookkeeping against a real stack: every event at every subscriber, per phase. */
 describe('lead stream bench', () => {
@@ -64,6 +64,19 @@ describe('lead stream bench', () => {
     // Every lead the run made is named (warm-up ones included), so the hook can settle their SLA timers.
     expect(new Set(created).size).toBe(created.length);
     expect(created.length).toBeGreaterThanOrEqual(2 + 5 + 6);
+    // Closed afterwards, they no longer hold consultants' capacity nor wait on an SLA timer.
+    await closeBenchLeads(stack.dbs.sales, created);
+    const { leads, slaTimers } = salesSchema;
+    const left = await stack.dbs.sales
+      .select({ status: leads.status })
+      .from(leads)
+      .where(inArray(leads.id, created));
+    expect(new Set(left.map((l) => l.status))).toEqual(new Set(['LOST']));
+    const timers = await stack.dbs.sales
+      .select({ state: slaTimers.state })
+      .from(slaTimers)
+      .where(and(inArray(slaTimers.leadId, created), eq(slaTimers.state, 'PENDING')));
+    expect(timers).toEqual([]);
     expect(report.phases.map((p) => p.name)).toEqual(['paced', 'saturated']);
     const [paced, saturated] = report.phases;
     expect(paced).toMatchObject({
