@@ -1,4 +1,4 @@
-import { type Db, driverValues, preparedStatement, rowFieldsOf } from '@cx/platform';
+import { anyOfPlaceholder, type Db, driverValues, preparedStatement } from '@cx/platform';
 import { and, desc, eq, or, sql } from 'drizzle-orm';
 import { type MileageRow, mileageReadings } from '../db/schema.ts';
 
@@ -10,25 +10,16 @@ export interface ReadingKey {
   readAt: Date;
 }
 
-/**
- * The latest reading per VIN, in one statement: a LATERAL LIMIT 1 per VIN reads one entry of the
- * (vin, read_at desc) index, where DISTINCT ON read every reading of every VIN.
- */
+/** The latest reading per VIN, in one statement (DISTINCT ON walks the (vin, read_at desc) index). */
 export async function findLatestMileageByVins(db: Db, vins: readonly string[]): Promise<MileageRow[]> {
   if (vins.length === 0) return [];
-  return preparedStatement(db, 'latestMileageByVins', () => {
-    const latest = db
-      .select()
+  return preparedStatement(db, 'latestMileageByVins', () =>
+    db
+      .selectDistinctOn([mileageReadings.vin])
       .from(mileageReadings)
-      .where(sql`${mileageReadings.vin} = k.vin`)
-      .orderBy(desc(mileageReadings.readAt), desc(mileageReadings.id))
-      .limit(1)
-      .as('latest');
-    return db
-      .select(rowFieldsOf(mileageReadings, latest))
-      .from(sql`unnest(${sql.placeholder('vins')}::text[]) as k(vin)`)
-      .innerJoinLateral(latest, sql`true`);
-  }).execute({ vins: [...new Set(driverValues(mileageReadings.vin, vins))] }) as Promise<MileageRow[]>;
+      .where(anyOfPlaceholder(mileageReadings.vin, 'vins'))
+      .orderBy(mileageReadings.vin, desc(mileageReadings.readAt), desc(mileageReadings.id)),
+  ).execute({ vins: driverValues(mileageReadings.vin, vins) });
 }
 
 /** Readings already stored under the same (vin, source, readAt), so re-sends are recognised. */
