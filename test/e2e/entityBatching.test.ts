@@ -49,18 +49,25 @@ describe('entity fetches merged across concurrent requests', () => {
     const before = stack.gateway.entityFetches;
     expect(before.calls).toBe(before.fetches);
 
-    const together = await Promise.all(calls.map(run));
-    const after = stack.gateway.entityFetches;
-    const fetches = after.fetches - before.fetches;
-    const subgraphCalls = after.calls - before.calls;
-    console.log(
-      `entity batching: ${calls.length} concurrent 360s, ${fetches} entity fetches in ${subgraphCalls} subgraph calls`,
-    );
-    expect(subgraphCalls).toBeLessThan(fetches);
-
-    for (const [i, call] of calls.entries()) {
-      expect(together[i], `${call.caller.name} ${call.id}`).toEqual(alone[i]);
+    // Fetches merge only when they are issued in the same event-loop turn, which depends on how
+    // the subgraphs' answers happen to arrive: rounds repeat (each checked) until one merged.
+    let together: Awaited<ReturnType<typeof run>>[] = [];
+    let merged = false;
+    for (let round = 1; round <= 5 && !merged; round += 1) {
+      const start = stack.gateway.entityFetches;
+      together = await Promise.all(calls.map(run));
+      const end = stack.gateway.entityFetches;
+      const fetches = end.fetches - start.fetches;
+      const subgraphCalls = end.calls - start.calls;
+      console.log(
+        `entity batching, round ${round}: ${calls.length} concurrent 360s, ${fetches} entity fetches in ${subgraphCalls} subgraph calls`,
+      );
+      merged = subgraphCalls < fetches;
+      for (const [i, call] of calls.entries()) {
+        expect(together[i], `${call.caller.name} ${call.id}`).toEqual(alone[i]);
+      }
     }
+    expect(merged).toBe(true);
     // The two callers' answers differ (masking, dealer scope), so a call shared across rights
     // would have shown above as a mismatch.
     const differing = customers.filter(
