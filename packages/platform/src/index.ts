@@ -6,7 +6,6 @@ export * from './env.ts';
 export * from './errors.ts';
 export * from './events/index.ts';
 export * from './ids.ts';
-export * from './lateral.ts';
 export * from './loaders.ts';
 export * from './logger.ts';
 export * from './pagination.ts';

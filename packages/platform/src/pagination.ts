@@ -9,13 +9,13 @@ import {
   or,
   type Placeholder,
   type SQL,
+  type SQLWrapper,
   sql,
 } from 'drizzle-orm';
 import { getTableConfig, type PgColumn, type PgTable } from 'drizzle-orm/pg-core';
 import { anyOfPlaceholder, columnCastType, driverValues } from './anyOf.ts';
 import type { Db } from './db.ts';
 import { badInput } from './errors.ts';
-import { rowFieldsOf } from './lateral.ts';
 import { preparedStatement } from './prepared.ts';
 
 export const DEFAULT_PAGE_SIZE = 10;
@@ -223,6 +223,14 @@ function pagesQuery(
     .orderBy(desc(row[fieldName(spec.table, spec.order)]!), desc(row[fieldName(spec.table, spec.id)]!));
 }
 
+/** A `select * from table ... as alias` subquery's fields, keyed like the table's own, so rows read through it decode as table rows. */
+function rowFieldsOf(table: PgTable, subquery: unknown): Record<string, SQL.Aliased> {
+  const fields = subquery as Record<string, SQLWrapper>;
+  return Object.fromEntries(
+    Object.keys(getTableColumns(table)).map((key) => [key, fields[key] as SQL.Aliased]),
+  );
+}
+
 /** The table's field name (its key in getTableColumns) for one of its columns. */
 function fieldName(table: PgTable, column: PgColumn): string {
   const name = Object.entries(getTableColumns(table)).find(([, c]) => c === column)?.[0];
@@ -252,17 +260,12 @@ export async function selectPagesByParent<TRow>(
   const grouped = new Map<string, TRow[]>(parents.map((p) => [p, []]));
   if (parents.length === 0 || page.first === 0) return grouped;
   const shape = statementShape(spec, page.after);
+  const distinct = [...new Set(parents)];
   const rows = (shape
     ? await preparedStatement(db, `pages|${shape}`, () =>
         pagesQuery(db, spec, parentsArray(spec, null), null, sql.placeholder('limit')),
-      ).execute({ parents: parentValues(spec, [...new Set(parents)]), limit: page.first + 1 })
-    : await pagesQuery(
-        db,
-        spec,
-        parentsArray(spec, [...new Set(parents)]),
-        page.after,
-        page.first + 1,
-      )) as unknown as {
+      ).execute({ parents: parentValues(spec, distinct), limit: page.first + 1 })
+    : await pagesQuery(db, spec, parentsArray(spec, distinct), page.after, page.first + 1)) as unknown as {
     row: TRow;
     parentKey: string;
   }[];
