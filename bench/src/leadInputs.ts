@@ -23,6 +23,9 @@ export interface AssignedLead {
   answeredAt: number;
 }
 
+/** A lead in any other status is open: it counts as a duplicate, and it holds its consultant's capacity. */
+export const closedLeadStatuses = ['WON', 'LOST'] as const;
+
 /** The sales subgraph's duplicate window: an open lead this recent makes a new one for the same pair a duplicate. */
 const DUPLICATE_WINDOW_MS = 30 * 24 * 60 * 60 * 1000;
 
@@ -52,7 +55,7 @@ export async function leadInputs(dbs: { customer: Db; vehicle: Db; sales?: Db })
             .where(
               and(
                 gte(l.createdAt, new Date(Date.now() - DUPLICATE_WINDOW_MS)),
-                notInArray(l.status, ['WON', 'LOST']),
+                notInArray(l.status, [...closedLeadStatuses]),
               ),
             )
         ).map((r) => `${r.customerId} ${r.modelCode ?? ''}`)

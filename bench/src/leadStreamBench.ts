@@ -20,7 +20,13 @@ import { contractDir } from '../../scripts/lib/composition.ts';
 import { openDatabases, securityFromEnv, startStack } from '../../scripts/lib/stack.ts';
 import { benchAuthHeaders } from './auth.ts';
 import type { BenchHookContext, HookFigures } from './hooks.ts';
-import { type AssignedLead, createAssignedLead, type LeadInput, leadInputs } from './leadInputs.ts';
+import {
+  type AssignedLead,
+  closedLeadStatuses,
+  createAssignedLead,
+  type LeadInput,
+  leadInputs,
+} from './leadInputs.ts';
 import { type SubgraphDbs, seedDemo } from './seedDemo.ts';
 import { SubscriberPool } from './subscriberPool.ts';
 
@@ -279,19 +285,13 @@ export const pacedLeadsPerSecond = 5;
 
 /** The hook for `npm run bench`: 1,000 subscribers (200 with --quick) on the bench's gateway. */
 export async function runLeadStreamBench(context: BenchHookContext): Promise<HookFigures> {
-  const connections = (['customer', 'vehicle', 'sales'] as const).map(() =>
-    createDatabase({ url: context.databaseUrl, poolMax: 1 }),
-  );
-  let inputs: LeadInput[];
-  try {
-    const [customer, vehicle, sales] = connections.map((c) => c.db);
-    inputs = await leadInputs({ customer: customer!, vehicle: vehicle!, sales });
-  } finally {
-    for (const c of connections) await c.close();
-  }
+  // The bench's subgraphs share one database, so one connection reads and tidies all three schemas.
+  const database = createDatabase({ url: context.databaseUrl, poolMax: 1 });
   const leadIds: string[] = [];
   let report: LeadStreamReport;
   try {
+    const { db } = database;
+    const inputs = await leadInputs({ customer: db, vehicle: db, sales: db });
     report = await measureLeadStream({
       gatewayUrl: context.gatewayUrl,
       headers: await context.authHeaders(),
@@ -304,11 +304,10 @@ export async function runLeadStreamBench(context: BenchHookContext): Promise<Hoo
       log: context.log,
     });
   } finally {
-    const sales = createDatabase({ url: context.databaseUrl, poolMax: 1 });
     try {
-      await closeBenchLeads(sales.db, leadIds);
+      await closeBenchLeads(database.db, leadIds);
     } finally {
-      await sales.close();
+      await database.close();
     }
   }
   const [paced, saturated] = report.phases;
@@ -348,7 +347,7 @@ export async function closeBenchLeads(db: Db, leadIds: readonly string[]): Promi
     await tx
       .update(leads)
       .set({ status: 'LOST', lostReason: 'closed by the benchmark that created it', updatedAt: new Date() })
-      .where(and(anyOf(leads.id, leadIds), notInArray(leads.status, ['WON', 'LOST'])));
+      .where(and(anyOf(leads.id, leadIds), notInArray(leads.status, [...closedLeadStatuses])));
     await tx
       .update(slaTimers)
       .set({ state: 'CANCELLED' })
