@@ -1,5 +1,5 @@
 import { schema as customerSchema } from '@cx/customer';
-import { count, eq } from 'drizzle-orm';
+import { and, count, eq, inArray, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingest, nationalIdNo, phoneNo } from '../../subgraphs/customer/test/operations.ts';
 import { startTestStack, type TestStack } from '../helpers/testStack.ts';
@@ -61,7 +61,8 @@ describe('customersIngest through the gateway', () => {
     );
     expect(large.statements).toBe(small.statements);
     // Customers created in the batch own nothing yet: no reads of trees, consents, events, facts or tags.
-    expect(large.statements).toBeLessThanOrEqual(12);
+    // Two statements lock the batch's keys (insert the missing, lock all) so batches run side by side.
+    expect(large.statements).toBeLessThanOrEqual(13);
     // Merges add a fixed set: the losers' records and identities, three re-points, the ledger, the outbox,
     // reading back the records of survivors that existed before, and for those survivors the reads and
     // upserts a batch of new customers skips (trees, direct and current consents, events, facts, tags).
@@ -82,8 +83,9 @@ describe('customersIngest through the gateway', () => {
       .select({ n: count() })
       .from(customerSchema.consentHistory);
     expect(ledgerAfter).toBe(ledgerBefore);
-    // Reads only: the source records, the identities that could match, the known customers.
-    expect(statements).toBeLessThanOrEqual(6);
+    // Key locks, then reads only: the source records, the identities that could match, the known
+    // customers (locked).
+    expect(statements).toBeLessThanOrEqual(7);
     const [row] = await stack.dbs.customer
       .select()
       .from(customerSchema.customers)
@@ -140,5 +142,43 @@ describe('customersIngest through the gateway', () => {
       .from(customerSchema.identities)
       .where(eq(customerSchema.identities.valueKey, phoneNo(507_103)));
     expect(identities.map((i) => [i.customerId, i.verified])).toEqual([[results[3]!.customer.id, false]]);
+  });
+  it('resolves each person to one customer when concurrent batches from several sources carry them', async () => {
+    // Batches hold only their own keys' locks, so these run side by side on Postgres. Some carry
+    // a person's phone, some the ID number, some both (which bridges the two): in any order, each
+    // person must end as one live customer, never two created for the same new phone or ID.
+    const people = Array.from({ length: 40 }, (_, k) => k);
+    const sources = ['DMS', 'APP', 'WEBSITE', 'MINI_PROGRAM', 'CALL_CENTER', 'ECOMMERCE'] as const;
+    const batches = sources.map((source, b) =>
+      people.map((k) =>
+        record(8000 + k, {
+          source,
+          externalId: `${source}-C-${k}`,
+          phone: b % 3 === 1 ? null : phoneNo(600_000 + k),
+          nationalId: b % 3 === 0 ? null : nationalIdNo(8000 + k),
+          email: null,
+        }),
+      ),
+    );
+    const reports = await Promise.all(batches.map((batch) => ingest(stack, batch)));
+    for (const report of reports) {
+      expect(report.userErrors).toEqual([]);
+      expect(report.results).toHaveLength(people.length);
+    }
+    const ids = [...new Set(reports.flatMap((r) => r.results.map((x) => x.customer.id)))];
+    const rows = await stack.dbs.customer
+      .select({ id: customerSchema.customers.id, mergedInto: customerSchema.customers.mergedInto })
+      .from(customerSchema.customers)
+      .where(inArray(customerSchema.customers.id, ids));
+    const rootOf = new Map(rows.map((r) => [r.id, r.mergedInto ?? r.id]));
+    for (const k of people) {
+      const roots = new Set(reports.map((r) => rootOf.get(r.results[k]!.customer.id)));
+      expect(roots.size, `person ${k}`).toBe(1);
+    }
+    const live = await stack.dbs.customer
+      .select({ n: count() })
+      .from(customerSchema.customers)
+      .where(and(inArray(customerSchema.customers.id, ids), isNull(customerSchema.customers.mergedInto)));
+    expect(live[0]!.n).toBe(people.length);
   });
 });

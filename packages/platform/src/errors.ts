@@ -52,17 +52,36 @@ const unavailableCodes = new Set([
   '53300', // too_many_connections
 ]);
 
-/**
- * Whether an error (or any error in its `cause` chain, as drizzle wraps driver errors) says the
- * database was unreachable rather than that the statement was wrong. SQLSTATE class 08 is
- * "connection exception".
- */
-export function isDatabaseUnavailable(error: unknown): boolean {
+/** The SQLSTATEs (or driver codes) along an error's `cause` chain: drizzle wraps driver errors. */
+function* sqlStates(error: unknown): Generator<string> {
   for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth += 1) {
     const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && (unavailableCodes.has(code) || code.startsWith('08'))) return true;
+    if (typeof code === 'string') yield code;
   }
+}
+
+/**
+ * Whether an error says the database was unreachable rather than that the statement was wrong.
+ * SQLSTATE class 08 is "connection exception".
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (const code of sqlStates(error)) if (unavailableCodes.has(code) || code.startsWith('08')) return true;
   return false;
+}
+
+/**
+ * Runs a transaction again when Postgres broke a deadlock by failing it (SQLSTATE 40P01): the
+ * other side has committed by then. For transactions that lock rows in an order they cannot fix
+ * in advance; a few attempts, then the error stands.
+ */
+export async function retryOnDeadlock<T>(run: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await run();
+    } catch (error) {
+      if (attempt >= attempts || ![...sqlStates(error)].includes('40P01')) throw error;
+    }
+  }
 }
 
 /** The formatted error a client sees for a call cut by a database outage: retryable, nothing leaked. */

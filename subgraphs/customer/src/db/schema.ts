@@ -1,6 +1,7 @@
 import { defineOutbox } from '@cx/platform';
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   bigserial,
   boolean,
   date,
@@ -136,6 +137,18 @@ export const sourceRecords = customerSchema.table(
     index('source_records_customer_idx').on(t.customerId),
   ],
 );
+
+/**
+ * Lock anchors for identity resolution: one row per match key (verified phone, national ID hash)
+ * and per source record key ever ingested, as a 64-bit hash of the key. An ingest batch locks its
+ * keys' rows (inserting the missing ones), so two batches carrying the same new phone cannot both
+ * create a customer for it, while batches with disjoint keys run side by side. Row locks rather
+ * than advisory locks: a batch holds thousands, more than Postgres's shared lock table holds.
+ * A hash collision only makes two batches wait for each other.
+ */
+export const resolutionKeys = customerSchema.table('resolution_keys', {
+  keyHash: bigint('key_hash', { mode: 'bigint' }).primaryKey(),
+});
 
 export const tags = customerSchema.table(
   'tags',

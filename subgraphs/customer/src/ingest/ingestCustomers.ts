@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { badInput, type Db, type PiiCipher } from '@cx/platform';
+import { badInput, type Db, type PiiCipher, retryOnDeadlock } from '@cx/platform';
 import type { IdentityKey, Source, SourceRecordKey } from '../db/schema.ts';
 import { type RecordError, recordError } from '../errors.ts';
 import { type DerivationRecord, rederive } from '../merge/rederive.ts';
-import { findCustomersByIds } from '../repositories/customers.ts';
 import {
   findIdentityKeysByCustomerIds,
   findMatchingIdentities,
@@ -16,6 +15,7 @@ import {
 } from '../repositories/ingest.ts';
 import { insertMergeRecords, lockIdentityGraph } from '../repositories/merges.ts';
 import { customerMerged, publish } from '../repositories/outbox.ts';
+import { claimResolutionKeys, lockCustomers } from '../repositories/resolutionLocks.ts';
 import { identitiesOf } from './identities.ts';
 import {
   type CustomerRecordInput,
@@ -65,6 +65,40 @@ class Survivors {
 }
 
 /**
+ * The stored records and key owners this batch resolves against, with every customer they name
+ * locked (their creation times rank survivors). Read, lock, and read again while a customer
+ * locked in between turned out merged away: another batch held it, and the owners read before
+ * that batch committed are stale. Keys are locked already, so no new owner can appear.
+ */
+async function lockedResolutionState(tx: Db, valid: readonly NormalizedRecord[]) {
+  const phones = [...new Set(valid.filter((r) => r.payload.phoneVerified).map((r) => r.payload.phone!))];
+  const idHashes = [
+    ...new Set(valid.flatMap((r) => (r.payload.nationalIdHash ? [r.payload.nationalIdHash] : []))),
+  ];
+  const externalIds = [...new Set(valid.map((r) => r.externalId))];
+  const createdAt = new Map<string, number>();
+  for (;;) {
+    const priorRecords = await findSourceRecordsByExternalIds(tx, externalIds);
+    const keyMatches = await findMatchingIdentities(tx, { phones, idHashes });
+    const existing = new Map(priorRecords.map((r) => [recordKey(r.source, r.externalId), r]));
+    const dbKeyOwners = new Map<string, Set<string>>();
+    for (const m of keyMatches) {
+      const key = `${m.kind}:${m.valueKey}`;
+      if (!dbKeyOwners.has(key)) dbKeyOwners.set(key, new Set());
+      dbKeyOwners.get(key)!.add(m.customerId);
+    }
+    const named = new Set<string>(priorRecords.map((r) => r.customerId));
+    for (const m of keyMatches) named.add(m.customerId);
+    const locked = await lockCustomers(
+      tx,
+      [...named].filter((id) => !createdAt.has(id)),
+    );
+    for (const c of locked) createdAt.set(c.id, c.createdAt.getTime());
+    if (locked.every((c) => c.mergedInto === null)) return { existing, dbKeyOwners, createdAt };
+  }
+}
+
+/**
  * Ingests a batch in one transaction with a bounded number of statements: validation and
  * identity resolution happen in memory, the reads and writes are bulk statements.
  */
@@ -103,206 +137,195 @@ export async function ingestCustomers(
   }
   if (valid.length === 0) return { results: [], userErrors };
 
-  return db.transaction(async (tx) => {
-    await lockIdentityGraph(tx);
-    const phones = valid.filter((r) => r.payload.phoneVerified).map((r) => r.payload.phone!);
-    const idHashes = valid.flatMap((r) => (r.payload.nationalIdHash ? [r.payload.nationalIdHash] : []));
-    const priorRecords = await findSourceRecordsByExternalIds(tx, [
-      ...new Set(valid.map((r) => r.externalId)),
-    ]);
-    const keyMatches = await findMatchingIdentities(tx, {
-      phones: [...new Set(phones)],
-      idHashes: [...new Set(idHashes)],
-    });
-    const existing = new Map(priorRecords.map((r) => [recordKey(r.source, r.externalId), r]));
-    const dbKeyOwners = new Map<string, Set<string>>();
-    for (const m of keyMatches) {
-      const key = `${m.kind}:${m.valueKey}`;
-      if (!dbKeyOwners.has(key)) dbKeyOwners.set(key, new Set());
-      dbKeyOwners.get(key)!.add(m.customerId);
-    }
-    const knownIds = new Set<string>([...existing.values()].map((r) => r.customerId));
-    for (const owners of dbKeyOwners.values()) for (const id of owners) knownIds.add(id);
-    const createdAt = new Map(
-      (await findCustomersByIds(tx, [...knownIds])).map((c) => [c.id, c.createdAt.getTime()]),
-    );
+  return retryOnDeadlock(() =>
+    db.transaction(async (tx) => {
+      await lockIdentityGraph(tx, 'shared');
+      await claimResolutionKeys(
+        tx,
+        valid.flatMap((r) => [
+          `RECORD:${r.source}:${r.externalId}`,
+          ...matchKeys(r.payload).map((k) => k.key),
+        ]),
+      );
+      const { existing, dbKeyOwners, createdAt } = await lockedResolutionState(tx, valid);
 
-    const survivors = new Survivors();
-    const batchKeyOwners = new Map<string, string>();
-    const created = new Set<string>();
-    const merges: {
-      loser: string;
-      survivor: string;
-      rule: string;
-      evidence: Record<string, unknown>;
-      source: Source;
-    }[] = [];
-    const resolved: { record: NormalizedRecord; customerId: string; outcome: CustomerIngestOutcome }[] = [];
-    const unchanged: CustomerIngestResult[] = [];
-    let order = 0;
-    const age = (id: string) => createdAt.get(id) ?? now.getTime() + order;
+      const survivors = new Survivors();
+      const batchKeyOwners = new Map<string, string>();
+      const created = new Set<string>();
+      const merges: {
+        loser: string;
+        survivor: string;
+        rule: string;
+        evidence: Record<string, unknown>;
+        source: Source;
+      }[] = [];
+      const resolved: { record: NormalizedRecord; customerId: string; outcome: CustomerIngestOutcome }[] = [];
+      const unchanged: CustomerIngestResult[] = [];
+      let order = 0;
+      const age = (id: string) => createdAt.get(id) ?? now.getTime() + order;
 
-    for (const record of valid) {
-      const prior = existing.get(recordKey(record.source, record.externalId));
-      if (prior && prior.payloadHash === record.payloadHash) {
-        unchanged.push({
+      for (const record of valid) {
+        const prior = existing.get(recordKey(record.source, record.externalId));
+        if (prior && prior.payloadHash === record.payloadHash) {
+          unchanged.push({
+            index: record.index,
+            externalId: record.externalId,
+            customerId: prior.customerId,
+            outcome: 'UNCHANGED',
+          });
+          continue;
+        }
+        const candidates = new Map<string, string>();
+        if (prior) candidates.set(survivors.find(prior.customerId), 'SOURCE_RECORD');
+        for (const { key, rule } of matchKeys(record.payload)) {
+          for (const owner of dbKeyOwners.get(key) ?? [])
+            if (!candidates.has(survivors.find(owner))) candidates.set(survivors.find(owner), rule);
+          const inBatch = batchKeyOwners.get(key);
+          if (inBatch && !candidates.has(survivors.find(inBatch)))
+            candidates.set(survivors.find(inBatch), rule);
+        }
+        let customerId: string;
+        let outcome: CustomerIngestOutcome;
+        if (candidates.size === 0) {
+          customerId = randomUUID();
+          order += 1;
+          createdAt.set(customerId, now.getTime() + order);
+          created.add(customerId);
+          outcome = 'CREATED';
+        } else {
+          // The oldest customer survives; ids then stay stable for every other subgraph's references.
+          const ranked = [...candidates.keys()].sort((a, b) => age(a) - age(b) || (a < b ? -1 : 1));
+          customerId = ranked[0]!;
+          outcome = ranked.length > 1 ? 'MERGED' : 'MATCHED';
+          for (const loser of ranked.slice(1)) {
+            survivors.union(loser, customerId);
+            merges.push({
+              loser,
+              survivor: customerId,
+              rule: candidates.get(loser)!,
+              evidence: {
+                source: record.source,
+                externalId: record.externalId,
+                keys: matchKeys(record.payload).map((k) => k.rule),
+              },
+              source: record.source,
+            });
+          }
+        }
+        for (const { key } of matchKeys(record.payload)) batchKeyOwners.set(key, customerId);
+        resolved.push({ record, customerId, outcome });
+      }
+
+      const finalId = (id: string) => survivors.find(id);
+      const losers = new Set(merges.map((m) => m.loser));
+      // What each merged-away customer owned before this batch, for the ledger that unmerge reads.
+      const storedLosers = [...losers].filter((id) => !created.has(id));
+      const loserSourceRecords = await findSourceRecordsByCustomerIds(tx, storedLosers);
+      const loserIdentities = await findIdentityKeysByCustomerIds(tx, storedLosers);
+      const ownedRecords = new Map<string, SourceRecordKey[]>();
+      const ownedIdentities = new Map<string, IdentityKey[]>();
+      const own = <T>(map: Map<string, T[]>, id: string, item: T) => {
+        const owned = map.get(id);
+        if (owned) owned.push(item);
+        else map.set(id, [item]);
+      };
+      for (const r of loserSourceRecords)
+        own(ownedRecords, r.customerId, { source: r.source, externalId: r.externalId });
+      for (const i of loserIdentities)
+        own(ownedIdentities, i.customerId, { kind: i.kind, source: i.source, valueKey: i.valueKey });
+      for (const { record, customerId } of resolved) {
+        if (!losers.has(customerId)) continue;
+        own(ownedRecords, customerId, { source: record.source, externalId: record.externalId });
+        for (const i of identitiesOf(record))
+          own(ownedIdentities, customerId, { kind: i.kind, source: i.source, valueKey: i.valueKey });
+      }
+
+      await repointCustomers(
+        tx,
+        storedLosers.map((id) => ({ from: id, to: finalId(id) })),
+      );
+      await upsertSourceRecords(
+        tx,
+        resolved.map(({ record, customerId }) => ({
+          source: record.source,
+          externalId: record.externalId,
+          customerId: finalId(customerId),
+          payload: record.payload as unknown as Record<string, unknown>,
+          payloadHash: record.payloadHash,
+          observedAt: record.observedAt,
+          updatedAt: now,
+        })),
+        // Under its key's lock, a record the read above did not find is not stored.
+        (r) => !existing.has(recordKey(r.source, r.externalId)),
+      );
+      await upsertIdentities(
+        tx,
+        resolved.flatMap(({ record, customerId }) =>
+          identitiesOf(record).map((i) => ({ ...i, customerId: finalId(customerId) })),
+        ),
+        now,
+      );
+
+      // Customers born and merged within this batch are kept, pointing at their survivor, so unmerge can restore them.
+      await upsertCustomers(
+        tx,
+        [...losers]
+          .filter((id) => created.has(id))
+          .map((id) => ({ id, mergedInto: finalId(id), ...deriveProfile([]) })),
+        now,
+      );
+      // Survivorship re-derives every touched profile (and its consents and tags) from all of its source records.
+      const touched = [...new Set(resolved.map((r) => finalId(r.customerId)))];
+      // A customer born in this batch owns exactly this batch's records, unless it absorbed an existing
+      // customer: only the others' records are read back.
+      const absorbed = new Set(storedLosers.map(finalId));
+      const held = touched.filter((id) => !created.has(id) || absorbed.has(id));
+      const heldSet = new Set(held);
+      const records: DerivationRecord[] = await findSourceRecordsByCustomerIds(tx, held);
+      for (const { record, customerId } of resolved) {
+        const root = finalId(customerId);
+        if (heldSet.has(root)) continue;
+        records.push({
+          customerId: root,
+          source: record.source,
+          observedAt: record.observedAt,
+          payload: record.payload as unknown as Record<string, unknown>,
+        });
+      }
+      await rederive(
+        tx,
+        touched,
+        { now, actor: options.actor, origin: 'SOURCE_RECORD' },
+        // Roots born in this batch that absorbed no stored customer hold nothing to read back.
+        { records, retired: storedLosers, fresh: new Set(touched.filter((id) => !heldSet.has(id))) },
+      );
+
+      const ledger = await insertMergeRecords(
+        tx,
+        merges.map((m) => ({
+          survivorId: finalId(m.survivor),
+          mergedId: m.loser,
+          rule: m.rule,
+          evidence: m.evidence,
+          source: m.source,
+          actor: options.actor,
+          movedIdentities: ownedIdentities.get(m.loser) ?? [],
+          movedSourceRecords: ownedRecords.get(m.loser) ?? [],
+          createdAt: now,
+        })),
+      );
+      await publish(tx, ledger.map(customerMerged));
+
+      const results: CustomerIngestResult[] = [
+        ...unchanged.map((u) => ({ ...u, customerId: finalId(u.customerId) })),
+        ...resolved.map(({ record, customerId, outcome }) => ({
           index: record.index,
           externalId: record.externalId,
-          customerId: prior.customerId,
-          outcome: 'UNCHANGED',
-        });
-        continue;
-      }
-      const candidates = new Map<string, string>();
-      if (prior) candidates.set(survivors.find(prior.customerId), 'SOURCE_RECORD');
-      for (const { key, rule } of matchKeys(record.payload)) {
-        for (const owner of dbKeyOwners.get(key) ?? [])
-          if (!candidates.has(survivors.find(owner))) candidates.set(survivors.find(owner), rule);
-        const inBatch = batchKeyOwners.get(key);
-        if (inBatch && !candidates.has(survivors.find(inBatch)))
-          candidates.set(survivors.find(inBatch), rule);
-      }
-      let customerId: string;
-      let outcome: CustomerIngestOutcome;
-      if (candidates.size === 0) {
-        customerId = randomUUID();
-        order += 1;
-        createdAt.set(customerId, now.getTime() + order);
-        created.add(customerId);
-        outcome = 'CREATED';
-      } else {
-        // The oldest customer survives; ids then stay stable for every other subgraph's references.
-        const ranked = [...candidates.keys()].sort((a, b) => age(a) - age(b) || (a < b ? -1 : 1));
-        customerId = ranked[0]!;
-        outcome = ranked.length > 1 ? 'MERGED' : 'MATCHED';
-        for (const loser of ranked.slice(1)) {
-          survivors.union(loser, customerId);
-          merges.push({
-            loser,
-            survivor: customerId,
-            rule: candidates.get(loser)!,
-            evidence: {
-              source: record.source,
-              externalId: record.externalId,
-              keys: matchKeys(record.payload).map((k) => k.rule),
-            },
-            source: record.source,
-          });
-        }
-      }
-      for (const { key } of matchKeys(record.payload)) batchKeyOwners.set(key, customerId);
-      resolved.push({ record, customerId, outcome });
-    }
-
-    const finalId = (id: string) => survivors.find(id);
-    const losers = new Set(merges.map((m) => m.loser));
-    // What each merged-away customer owned before this batch, for the ledger that unmerge reads.
-    const storedLosers = [...losers].filter((id) => !created.has(id));
-    const loserSourceRecords = await findSourceRecordsByCustomerIds(tx, storedLosers);
-    const loserIdentities = await findIdentityKeysByCustomerIds(tx, storedLosers);
-    const ownedRecords = new Map<string, SourceRecordKey[]>();
-    const ownedIdentities = new Map<string, IdentityKey[]>();
-    const own = <T>(map: Map<string, T[]>, id: string, item: T) => {
-      const owned = map.get(id);
-      if (owned) owned.push(item);
-      else map.set(id, [item]);
-    };
-    for (const r of loserSourceRecords)
-      own(ownedRecords, r.customerId, { source: r.source, externalId: r.externalId });
-    for (const i of loserIdentities)
-      own(ownedIdentities, i.customerId, { kind: i.kind, source: i.source, valueKey: i.valueKey });
-    for (const { record, customerId } of resolved) {
-      if (!losers.has(customerId)) continue;
-      own(ownedRecords, customerId, { source: record.source, externalId: record.externalId });
-      for (const i of identitiesOf(record))
-        own(ownedIdentities, customerId, { kind: i.kind, source: i.source, valueKey: i.valueKey });
-    }
-
-    await repointCustomers(
-      tx,
-      storedLosers.map((id) => ({ from: id, to: finalId(id) })),
-    );
-    await upsertSourceRecords(
-      tx,
-      resolved.map(({ record, customerId }) => ({
-        source: record.source,
-        externalId: record.externalId,
-        customerId: finalId(customerId),
-        payload: record.payload as unknown as Record<string, unknown>,
-        payloadHash: record.payloadHash,
-        observedAt: record.observedAt,
-        updatedAt: now,
-      })),
-      // Under the identity-graph lock, a record the read above did not find is not stored.
-      (r) => !existing.has(recordKey(r.source, r.externalId)),
-    );
-    await upsertIdentities(
-      tx,
-      resolved.flatMap(({ record, customerId }) =>
-        identitiesOf(record).map((i) => ({ ...i, customerId: finalId(customerId) })),
-      ),
-      now,
-    );
-
-    // Customers born and merged within this batch are kept, pointing at their survivor, so unmerge can restore them.
-    await upsertCustomers(
-      tx,
-      [...losers]
-        .filter((id) => created.has(id))
-        .map((id) => ({ id, mergedInto: finalId(id), ...deriveProfile([]) })),
-      now,
-    );
-    // Survivorship re-derives every touched profile (and its consents and tags) from all of its source records.
-    const touched = [...new Set(resolved.map((r) => finalId(r.customerId)))];
-    // A customer born in this batch owns exactly this batch's records, unless it absorbed an existing
-    // customer: only the others' records are read back.
-    const absorbed = new Set(storedLosers.map(finalId));
-    const held = touched.filter((id) => !created.has(id) || absorbed.has(id));
-    const heldSet = new Set(held);
-    const records: DerivationRecord[] = await findSourceRecordsByCustomerIds(tx, held);
-    for (const { record, customerId } of resolved) {
-      const root = finalId(customerId);
-      if (heldSet.has(root)) continue;
-      records.push({
-        customerId: root,
-        source: record.source,
-        observedAt: record.observedAt,
-        payload: record.payload as unknown as Record<string, unknown>,
-      });
-    }
-    await rederive(
-      tx,
-      touched,
-      { now, actor: options.actor, origin: 'SOURCE_RECORD' },
-      // Roots born in this batch that absorbed no stored customer hold nothing to read back.
-      { records, retired: storedLosers, fresh: new Set(touched.filter((id) => !heldSet.has(id))) },
-    );
-
-    const ledger = await insertMergeRecords(
-      tx,
-      merges.map((m) => ({
-        survivorId: finalId(m.survivor),
-        mergedId: m.loser,
-        rule: m.rule,
-        evidence: m.evidence,
-        source: m.source,
-        actor: options.actor,
-        movedIdentities: ownedIdentities.get(m.loser) ?? [],
-        movedSourceRecords: ownedRecords.get(m.loser) ?? [],
-        createdAt: now,
-      })),
-    );
-    await publish(tx, ledger.map(customerMerged));
-
-    const results: CustomerIngestResult[] = [
-      ...unchanged.map((u) => ({ ...u, customerId: finalId(u.customerId) })),
-      ...resolved.map(({ record, customerId, outcome }) => ({
-        index: record.index,
-        externalId: record.externalId,
-        customerId: finalId(customerId),
-        outcome,
-      })),
-    ].sort((a, b) => a.index - b.index);
-    return { results, userErrors };
-  });
+          customerId: finalId(customerId),
+          outcome,
+        })),
+      ].sort((a, b) => a.index - b.index);
+      return { results, userErrors };
+    }),
+  );
 }

@@ -12,13 +12,17 @@ import {
 } from '../db/schema.ts';
 
 /**
- * Identity resolution, merges and unmerges change who owns which keys, and everything derived per
- * merge tree (consents, tags) reads those trees: one such transaction at a time, so two batches
- * carrying the same phone can never create two customers for it, and no tag is derived from a
- * tree that a concurrent merge is reshaping.
+ * Merges, unmerges and everything derived per merge tree (consents, tags) change who owns which
+ * keys or read those trees: such a transaction holds the identity graph exclusively, so no tag is
+ * derived from a tree that a concurrent merge is reshaping. Ingest batches hold it shared and lock
+ * only their own keys and customers (resolutionLocks.ts), so they run side by side.
  */
-export async function lockIdentityGraph(db: Db): Promise<void> {
-  await db.execute(sql`select pg_advisory_xact_lock(hashtext('customer.identity_graph'))`);
+export async function lockIdentityGraph(db: Db, mode: 'exclusive' | 'shared' = 'exclusive'): Promise<void> {
+  await db.execute(
+    mode === 'shared'
+      ? sql`select pg_advisory_xact_lock_shared(hashtext('customer.identity_graph'))`
+      : sql`select pg_advisory_xact_lock(hashtext('customer.identity_graph'))`,
+  );
 }
 
 export async function findMergesByIds(db: Db, ids: readonly string[]): Promise<MergeRecordRow[]> {

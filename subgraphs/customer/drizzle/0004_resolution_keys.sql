@@ -1,0 +1,3 @@
+CREATE TABLE "customer"."resolution_keys" (
+	"key_hash" bigint PRIMARY KEY NOT NULL
+);
