@@ -2,7 +2,7 @@ import { type Db, type DomainEvent, type EventConsumer, isUuid, type Logger, pay
 import type { FeedbackRules } from './config.ts';
 import { issueInvitation } from './invitations/issueInvitation.ts';
 import { touchpointOf, touchpointTopics } from './invitations/touchpoints.ts';
-import { upsertConsent, upsertDealer, upsertVehicle } from './repositories/projections.ts';
+import { upsertConsents, upsertDealer, upsertVehicle } from './repositories/projections.ts';
 
 function instant(value: string): Date | null {
   const at = new Date(value);
@@ -39,7 +39,12 @@ export function createConsumers(rules: FeedbackRules): EventConsumer[] {
     },
     {
       name: 'projections',
-      topics: ['customer.consent_changed', 'sales.dealer_changed', 'vehicle.ownership_changed'],
+      topics: [
+        'customer.consents_changed',
+        'customer.consent_changed',
+        'sales.dealer_changed',
+        'vehicle.ownership_changed',
+      ],
       handle: applyProjection,
     },
   ];
@@ -49,16 +54,32 @@ async function applyProjection(
   event: DomainEvent,
   { db, logger }: { db: Db; logger: Logger },
 ): Promise<void> {
+  const consents = payloadOf('customer.consents_changed', event);
+  if (consents && Array.isArray(consents.changes)) {
+    const changedAt = instant(consents.at);
+    if (changedAt && isUuid(consents.customerId)) {
+      const customerId = consents.customerId.toLowerCase();
+      return upsertConsents(
+        db,
+        consents.changes
+          .filter((c) => typeof c?.purpose === 'string' && typeof c?.granted === 'boolean')
+          .map((c) => ({ customerId, purpose: c.purpose, granted: c.granted, changedAt })),
+      );
+    }
+  }
+  // Events of producers older than consents_changed, still in the stream after an upgrade.
   const consent = payloadOf('customer.consent_changed', event);
   if (consent) {
     const changedAt = instant(consent.at);
     if (changedAt && isUuid(consent.customerId)) {
-      return upsertConsent(db, {
-        customerId: consent.customerId.toLowerCase(),
-        purpose: consent.purpose,
-        granted: consent.granted,
-        changedAt,
-      });
+      return upsertConsents(db, [
+        {
+          customerId: consent.customerId.toLowerCase(),
+          purpose: consent.purpose,
+          granted: consent.granted,
+          changedAt,
+        },
+      ]);
     }
   }
   const dealer = payloadOf('sales.dealer_changed', event);

@@ -191,6 +191,35 @@ describe('invitations from touchpoint events (consumer handlers on a real databa
     expect(await invitationsOf(regranted)).toHaveLength(1);
   });
 
+  it('reads every purpose of a customer.consents_changed event, and skips malformed entries', async () => {
+    const changed = (customerId: string, changes: unknown[], at: string) =>
+      h.deliver('customer.consents_changed', { customerId, changes, at });
+    const both = randomUUID();
+    await changed(
+      both,
+      [
+        { purpose: 'MARKETING_SMS', granted: false },
+        { purpose: 'MARKETING_PUSH', granted: false },
+        { purpose: 'MARKETING_EMAIL' }, // no verdict: skipped
+      ],
+      '2026-01-01T00:00:00Z',
+    );
+    await h.deliver('sales.order_delivered', delivered(both, h.clock.now));
+    expect(await invitationsOf(both)).toHaveLength(0);
+    expect(await suppressionsOf(both)).toMatchObject([{ reason: 'CONSENT', touchpoint: 'DELIVERY' }]);
+
+    // A later event granting one purpose lifts the suppression for the next touchpoint.
+    await changed(both, [{ purpose: 'MARKETING_PUSH', granted: true }], '2026-02-01T00:00:00Z');
+    await h.deliver('sales.test_drive_completed', {
+      testDriveId: randomUUID(),
+      customerId: both,
+      dealerCode: 'SH01',
+      modelCode: null,
+      at: h.clock.now.toISOString(),
+    });
+    expect(await invitationsOf(both)).toHaveLength(1);
+  });
+
   it('keeps the newest dealer region and VIN model, whatever order their events arrive in', async () => {
     const dealer = (region: string, at: string) =>
       h.deliver('sales.dealer_changed', {

@@ -8,6 +8,16 @@ export interface EventTopics {
   'customer.merged': { mergeId: string; survivorId: string; mergedId: string };
   /** customer: a merge was undone; references to mergedId are the restored customer's again. */
   'customer.unmerged': { mergeId: string; survivorId: string; restoredId: string };
+  /**
+   * customer: what one transaction changed of a customer's consents, one entry per purpose (a
+   * first refusal included: to consumers no statement is not a refusal).
+   */
+  'customer.consents_changed': {
+    customerId: string;
+    changes: { purpose: string; granted: boolean }[];
+    at: string;
+  };
+  /** customer, before consents_changed (one event per purpose): still consumed, no longer produced. */
   'customer.consent_changed': { customerId: string; purpose: string; granted: boolean; at: string };
   /**
    * customer: a PIPL erasure was committed for a customer (the root of its merge tree); every other

@@ -23,7 +23,7 @@ export interface ConsentChangeContext {
 /**
  * Re-derives the current consents of these merge trees from every statement their members hold
  * (source records on the root, direct statements on any member), writes what changed and a
- * history row and a customer.consent_changed event per change. A constant number of statements.
+ * history row per change and a customer.consents_changed event per customer. A constant number of statements.
  */
 export async function refreshConsents(
   db: Db,
@@ -77,16 +77,19 @@ export async function refreshConsents(
       changes.map((c) => ({ ...c, origin, actor, effectiveAt: now, createdAt: now })),
     );
   // Other subgraphs (e.g. survey and messaging channels) keep their own view of who may be contacted;
-  // to them no statement is not a refusal, so a first refusal is news too.
+  // to them no statement is not a refusal, so a first refusal is news too. One event per customer:
+  // an ingest batch changes two purposes of most of its customers.
+  const byCustomer = new Map<string, { purpose: ConsentPurpose; granted: boolean }[]>();
+  for (const c of changes) {
+    const change = { purpose: c.purpose, granted: c.granted };
+    const held = byCustomer.get(c.customerId);
+    if (held) held.push(change);
+    else byCustomer.set(c.customerId, [change]);
+  }
   await publish(
     db,
-    changes.map((c) =>
-      event('customer.consent_changed', c.customerId, {
-        customerId: c.customerId,
-        purpose: c.purpose,
-        granted: c.granted,
-        at: now.toISOString(),
-      }),
+    [...byCustomer].map(([customerId, list]) =>
+      event('customer.consents_changed', customerId, { customerId, changes: list, at: now.toISOString() }),
     ),
   );
 }

@@ -17,13 +17,15 @@ function newestWins(columns: Record<string, PgColumn>, changedAt: PgColumn) {
   };
 }
 
-export async function upsertConsent(
+/** Newest statement per (customer, purpose) wins; one statement for every purpose an event carries. */
+export async function upsertConsents(
   tx: Db,
-  fact: { customerId: string; purpose: string; granted: boolean; changedAt: Date },
+  facts: { customerId: string; purpose: string; granted: boolean; changedAt: Date }[],
 ): Promise<void> {
+  if (facts.length === 0) return;
   await tx
     .insert(consents)
-    .values(fact)
+    .values(facts)
     .onConflictDoUpdate({
       target: [consents.customerId, consents.purpose],
       ...newestWins({ granted: consents.granted }, consents.changedAt),
