@@ -302,7 +302,7 @@ async function writeBundles(
             : []),
         ])
         // Random phones and national IDs collide at scale (~1 in 10^4 at 1M customers); an identity
-        // key belongs to one customer (identities_kind_source_value_uq), so a later twin has none.
+        // key belongs to one customer (identities_kind_value_source_uq), so a later twin has none.
         .filter((i) => identityKeys.claim(`${i.kind}|${i.source}|${i.valueKey}`)),
     ),
     insertChunked(

@@ -113,8 +113,10 @@ export const identities = customerSchema.table(
     ...timestamps,
   },
   (t) => [
-    uniqueIndex('identities_kind_source_value_uq').on(t.kind, t.source, t.valueKey),
-    index('identities_kind_value_idx').on(t.kind, t.valueKey),
+    // One index for both the key's uniqueness per source (ON CONFLICT infers it by its columns, in
+    // any order) and lookups by (kind, value) across sources: every ingested identity writes one
+    // entry fewer than with two.
+    uniqueIndex('identities_kind_value_source_uq').on(t.kind, t.valueKey, t.source),
     index('identities_customer_idx').on(t.customerId),
   ],
 );
