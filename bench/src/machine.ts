@@ -72,3 +72,26 @@ export function machineInfo(): MachineInfo {
     loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100),
   };
 }
+
+/**
+ * Waits until the machine is nearly idle (under `maxBusyShare` of all cores busy over two
+ * consecutive half-second samples), at most `timeoutSeconds`: a measurement that starts while the
+ * previous one's tail still runs (events still in delivery, sockets closing, autovacuum after its
+ * writes) measures both. Resolves to the seconds waited, or null where /proc is missing.
+ */
+export async function settleMachine(options: { maxBusyShare?: number; timeoutSeconds?: number } = {}) {
+  const maxBusy = (options.maxBusyShare ?? 0.2) * os.cpus().length * 0.5;
+  const deadline = performance.now() + (options.timeoutSeconds ?? 30) * 1000;
+  const started = performance.now();
+  let quiet = 0;
+  let last = sampleMachineCpu();
+  if (!last) return null;
+  while (quiet < 2 && performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const now = sampleMachineCpu();
+    if (!now) return null;
+    quiet = now.busySeconds - last.busySeconds <= maxBusy ? quiet + 1 : 0;
+    last = now;
+  }
+  return (performance.now() - started) / 1000;
+}

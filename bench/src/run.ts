@@ -13,7 +13,7 @@ import {
 } from './benchDatabase.ts';
 import type { ServerProcess } from './children.ts';
 import { type HookOutcome, hookSpecs, runHook } from './hooks.ts';
-import { machineInfo } from './machine.ts';
+import { machineInfo, settleMachine } from './machine.ts';
 import { resultsDir } from './paths.ts';
 import { summarizeProfile } from './profile.ts';
 import { evaluateTargets, renderMarkdown, writeResults } from './report.ts';
@@ -383,7 +383,10 @@ async function main(): Promise<void> {
         results.hooks[spec.key] = { status: 'not measured', reason: 'our gateway failed to start' };
         continue;
       }
-      log(`${spec.key}: ${spec.file}`);
+      const settled = await settleMachine();
+      log(
+        `${spec.key}: ${spec.file}${settled === null ? '' : ` (machine settled for ${settled.toFixed(1)} s)`}`,
+      );
       const gatewayProcess = ours;
       const profiled =
         values.profile && onlyHooks ? await profileHook(spec.key, [ours, ...fleet.processes]) : null;

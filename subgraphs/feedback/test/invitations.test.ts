@@ -192,8 +192,13 @@ describe('invitations from touchpoint events (consumer handlers on a real databa
   });
 
   it('reads every purpose of a customer.consents_changed event, and skips malformed entries', async () => {
-    const changed = (customerId: string, changes: unknown[], at: string) =>
-      h.deliver('customer.consents_changed', { customerId, changes, at });
+    // Typed loosely on purpose: a producer's entry may lack a field.
+    const changed = (customerId: string, changes: { purpose: string; granted?: boolean }[], at: string) =>
+      h.deliver('customer.consents_changed', {
+        customerId,
+        changes: changes as { purpose: string; granted: boolean }[],
+        at,
+      });
     const both = randomUUID();
     await changed(
       both,
