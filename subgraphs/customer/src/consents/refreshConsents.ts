@@ -1,4 +1,4 @@
-import { type Db, event } from '@cx/platform';
+import { type Db, event, type NewEvent } from '@cx/platform';
 import type { ConsentHistoryRow, ConsentPurpose, ConsentRow, Source, SourceRecordRow } from '../db/schema.ts';
 import type { StoredPayload } from '../ingest/normalize.ts';
 import {
@@ -51,7 +51,13 @@ export async function refreshConsents(
   const removals: { customerId: string; purpose: ConsentPurpose }[] = [];
   const changes: { customerId: string; purpose: ConsentPurpose; granted: boolean; source: Source | null }[] =
     [];
+  // Other subgraphs (e.g. survey and messaging channels) keep their own view of who may be contacted;
+  // to them no statement is not a refusal, so a first refusal is news too. One event per customer:
+  // an ingest batch changes two purposes of most of its customers.
+  const events: NewEvent[] = [];
+  const at = context.now.toISOString();
   for (const root of trees.roots) {
+    const changedBefore = changes.length;
     const derived = deriveConsents(statements.get(root) ?? []);
     const held = current.get(root)!;
     for (const [purpose, s] of derived) {
@@ -67,6 +73,9 @@ export async function refreshConsents(
       removals.push({ customerId: root, purpose: c.purpose });
       if (c.granted) changes.push({ customerId: root, purpose: c.purpose, granted: false, source: null });
     }
+    const own = changes.slice(changedBefore).map((c) => ({ purpose: c.purpose, granted: c.granted }));
+    if (own.length > 0)
+      events.push(event('customer.consents_changed', root, { customerId: root, changes: own, at }));
   }
   await upsertConsentStates(db, upserts, context.now, trees.fresh);
   await deleteConsentStates(db, removals);
@@ -76,20 +85,5 @@ export async function refreshConsents(
       db,
       changes.map((c) => ({ ...c, origin, actor, effectiveAt: now, createdAt: now })),
     );
-  // Other subgraphs (e.g. survey and messaging channels) keep their own view of who may be contacted;
-  // to them no statement is not a refusal, so a first refusal is news too. One event per customer:
-  // an ingest batch changes two purposes of most of its customers.
-  const byCustomer = new Map<string, { purpose: ConsentPurpose; granted: boolean }[]>();
-  for (const c of changes) {
-    const change = { purpose: c.purpose, granted: c.granted };
-    const held = byCustomer.get(c.customerId);
-    if (held) held.push(change);
-    else byCustomer.set(c.customerId, [change]);
-  }
-  await publish(
-    db,
-    [...byCustomer].map(([customerId, list]) =>
-      event('customer.consents_changed', customerId, { customerId, changes: list, at: now.toISOString() }),
-    ),
-  );
+  await publish(db, events);
 }
