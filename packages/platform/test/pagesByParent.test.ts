@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { pgSchema, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/testDatabase.ts';
-import { createDatabase, type DatabaseHandle, openEmbeddedDatabase } from '../src/db.ts';
+import { createDatabase, type DatabaseHandle } from '../src/db.ts';
 import { customerAliasExpansion, defineCustomerAliases } from '../src/events/customerAliases.ts';
 import { countByParent, type KeyedListSpec, selectPagesByParent } from '../src/pagination.ts';
 
@@ -28,11 +28,7 @@ describe('selectPagesByParent', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('pages');
-    handle = createDatabase(
-      database.url
-        ? { url: database.url, poolMax: 1 }
-        : { pglite: database.pglite ?? (await openEmbeddedDatabase('memory')) },
-    );
+    handle = createDatabase({ url: database.url, pglite: database.pglite, poolMax: 1 });
     const { db } = handle;
     await db.execute(sql`create schema pages_test`);
     await db.execute(

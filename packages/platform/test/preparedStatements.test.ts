@@ -7,7 +7,7 @@ import {
   testDatabaseUrl,
 } from '../../../test/helpers/testDatabase.ts';
 import { anyOfPlaceholder, driverValues } from '../src/anyOf.ts';
-import { createDatabase, type DatabaseHandle, openEmbeddedDatabase } from '../src/db.ts';
+import { createDatabase, type DatabaseHandle } from '../src/db.ts';
 import { preparedStatement } from '../src/prepared.ts';
 
 const schema = pgSchema('prepared_test');
@@ -26,11 +26,7 @@ describe('prepared statements', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('prepared');
-    handle = createDatabase(
-      database.url
-        ? { url: database.url, poolMax: 1 }
-        : { pglite: database.pglite ?? (await openEmbeddedDatabase('memory')) },
-    );
+    handle = createDatabase({ url: database.url, pglite: database.pglite, poolMax: 1 });
     await handle.db.execute(sql`create schema prepared_test`);
     await handle.db.execute(
       sql`create table prepared_test.things (id text primary key, label text not null)`,
