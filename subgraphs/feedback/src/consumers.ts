@@ -59,11 +59,15 @@ async function applyProjection(
     const changedAt = instant(consents.at);
     if (changedAt && isUuid(consents.customerId)) {
       const customerId = consents.customerId.toLowerCase();
+      // One row per purpose (the later entry wins): one upsert cannot touch a row twice, and an
+      // event that made it fail would fail on every redelivery.
+      const granted = new Map<string, boolean>();
+      for (const c of consents.changes)
+        if (typeof c?.purpose === 'string' && typeof c?.granted === 'boolean')
+          granted.set(c.purpose, c.granted);
       return upsertConsents(
         db,
-        consents.changes
-          .filter((c) => typeof c?.purpose === 'string' && typeof c?.granted === 'boolean')
-          .map((c) => ({ customerId, purpose: c.purpose, granted: c.granted, changedAt })),
+        [...granted].map(([purpose, value]) => ({ customerId, purpose, granted: value, changedAt })),
       );
     }
   }

@@ -213,8 +213,16 @@ describe('invitations from touchpoint events (consumer handlers on a real databa
     expect(await invitationsOf(both)).toHaveLength(0);
     expect(await suppressionsOf(both)).toMatchObject([{ reason: 'CONSENT', touchpoint: 'DELIVERY' }]);
 
-    // A later event granting one purpose lifts the suppression for the next touchpoint.
-    await changed(both, [{ purpose: 'MARKETING_PUSH', granted: true }], '2026-02-01T00:00:00Z');
+    // A later event granting one purpose lifts the suppression for the next touchpoint; a purpose
+    // named twice in one event counts once, the later entry winning.
+    await changed(
+      both,
+      [
+        { purpose: 'MARKETING_PUSH', granted: false },
+        { purpose: 'MARKETING_PUSH', granted: true },
+      ],
+      '2026-02-01T00:00:00Z',
+    );
     await h.deliver('sales.test_drive_completed', {
       testDriveId: randomUUID(),
       customerId: both,
