@@ -2,22 +2,33 @@ import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { type DocumentNode, GraphQLError, Kind, type ValueNode, visit } from 'graphql';
 import { isStorableText, UNSTORABLE_TEXT } from './domain/text.ts';
 
-/** The path of the first string in a variables value that Postgres could not store, e.g. `input.records[3].name`. */
-function findUnstorable(value: unknown, path: string): string | null {
-  if (typeof value === 'string') return isStorableText(value) ? null : path;
+/**
+ * The path of the first string in a variables value that Postgres could not store, e.g.
+ * `input.records[3].name`, as segments from the innermost out. Paths are built only for a find:
+ * a 1,000-record batch would otherwise format a path for every one of its strings.
+ */
+function findUnstorable(value: unknown): (string | number)[] | null {
+  if (typeof value === 'string') return isStorableText(value) ? null : [];
   if (Array.isArray(value)) {
-    for (const [i, item] of value.entries()) {
-      const found = findUnstorable(item, `${path}[${i}]`);
-      if (found) return found;
+    for (let i = 0; i < value.length; i += 1) {
+      const found = findUnstorable(value[i]);
+      if (found) return [...found, i];
     }
   } else if (value !== null && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) {
-      const found = findUnstorable(item, path ? `${path}.${key}` : key);
-      if (found) return found;
+    for (const key in value) {
+      const found = findUnstorable((value as Record<string, unknown>)[key]);
+      if (found) return [...found, key];
     }
   }
   return null;
 }
+
+const formatPath = (innermostFirst: (string | number)[]): string =>
+  innermostFirst.reduceRight<string>(
+    (path, segment) =>
+      typeof segment === 'number' ? `${path}[${segment}]` : path ? `${path}.${segment}` : segment,
+    '',
+  );
 
 function literalIsUnstorable(node: ValueNode): boolean {
   if (node.kind === Kind.STRING) return !isStorableText(node.value);
@@ -26,14 +37,22 @@ function literalIsUnstorable(node: ValueNode): boolean {
   return false;
 }
 
-/** The name of the first argument whose inline value holds unstorable text. */
+const literalFinds = new WeakMap<DocumentNode, string | null>();
+
+/**
+ * The name of the first argument whose inline value holds unstorable text; per document, as
+ * Apollo hands every request of a cached operation the same parsed document.
+ */
 function findUnstorableLiteral(document: DocumentNode): string | null {
+  const known = literalFinds.get(document);
+  if (known !== undefined) return known;
   let found: string | null = null;
   visit(document, {
     Argument(node) {
       if (!found && literalIsUnstorable(node.value)) found = node.name.value;
     },
   });
+  literalFinds.set(document, found);
   return found;
 }
 
@@ -46,7 +65,8 @@ export function storableTextPlugin<TContext extends BaseContext>(): ApolloServer
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document }) {
-          const field = findUnstorable(request.variables ?? {}, '') ?? findUnstorableLiteral(document);
+          const inVariables = findUnstorable(request.variables ?? {});
+          const field = inVariables ? formatPath(inVariables) : findUnstorableLiteral(document);
           if (field)
             throw new GraphQLError(`${field}: ${UNSTORABLE_TEXT.message}`, {
               extensions: {
