@@ -63,7 +63,7 @@ export interface BenchResults {
     poolMax: number;
     profile: boolean;
   };
-  machine: MachineInfo & { postgres?: string; loadAverageEnd: number[] };
+  machine: MachineInfo & { postgres?: string; sharedBuffersMb?: number; loadAverageEnd: number[] };
   dataset: { database: string; customers: number; seeded?: SeedReport };
   customer360: {
     gateways: GatewayRun[];

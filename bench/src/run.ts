@@ -124,13 +124,14 @@ const results: BenchResults = {
   targets: [],
 };
 
-async function postgresVersion(url: string): Promise<string> {
+/** The server's version and buffer pool, which decides whether the 1M point reads from memory it owns. */
+async function postgresServer(url: string): Promise<{ version: string; sharedBuffersMb: number }> {
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
-    const [row] = await sql<
-      { v: string }[]
-    >`select split_part(version(), ' ', 1) || ' ' || split_part(version(), ' ', 2) as v`;
-    return row?.v ?? 'Postgres';
+    const [row] = await sql<{ v: string; buffers: number }[]>`
+      select split_part(version(), ' ', 1) || ' ' || split_part(version(), ' ', 2) as v,
+        pg_size_bytes(current_setting('shared_buffers')) / 1048576 as buffers`;
+    return { version: row?.v ?? 'Postgres', sharedBuffersMb: Number(row?.buffers ?? 0) };
   } finally {
     await sql.end();
   }
@@ -311,7 +312,9 @@ async function main(): Promise<void> {
   log(
     `machine: ${results.machine.cpus} CPUs, load average ${results.machine.loadAverage.join(' ')}; Node ${process.version}`,
   );
-  results.machine.postgres = await postgresVersion(serverUrl!);
+  const server = await postgresServer(serverUrl!);
+  results.machine.postgres = `${server.version}, shared_buffers ${server.sharedBuffersMb} MB`;
+  results.machine.sharedBuffersMb = server.sharedBuffersMb;
   const database = `cx_bench_${customers}`;
   const dataset = await prepareDataset({ serverUrl: serverUrl!, database, customers, seed, log });
   results.dataset = { database, customers: dataset.customers, seeded: dataset.seeded };
