@@ -12,7 +12,7 @@ const statements: Record<SubgraphName, string> = {
   customer: `
     select c.id, c.display_name as "displayName", c.phone, c.city,
       coalesce((select json_agg(json_build_object('kind', i.kind, 'value', i.display, 'source', i.source, 'verified', i.verified)
-                order by i.kind, i.created_at desc, i.id desc)
+                order by i.kind, i.created_at desc, i.source, i.value_key)
                 from customer.identities i where i.customer_id = c.id), '[]') as identities,
       coalesce((select json_agg(json_build_object('key', t.key, 'label', t.label, 'kind', t.kind) order by t.kind, t.key)
                 from customer.tags t where t.customer_id = c.id), '[]') as tags,

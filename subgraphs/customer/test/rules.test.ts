@@ -177,7 +177,6 @@ describe('unmerge bookkeeping', () => {
 
   it('hands back identities with the records that carry them, except keys the survivor still carries', () => {
     const rec = (customerId: string, externalId: string, phone: string): SourceRecordRow => ({
-      id: externalId,
       source: 'APP',
       externalId,
       customerId,

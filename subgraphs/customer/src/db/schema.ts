@@ -12,7 +12,6 @@ import {
   primaryKey,
   text,
   timestamp,
-  uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
 
@@ -101,7 +100,6 @@ export const customers = customerSchema.table(
 export const identities = customerSchema.table(
   'identities',
   {
-    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
     customerId: uuid('customer_id').notNull(),
     kind: identityKindEnum('kind').notNull(),
     source: sourceEnum('source').notNull(),
@@ -113,10 +111,11 @@ export const identities = customerSchema.table(
     ...timestamps,
   },
   (t) => [
-    // One index for both the key's uniqueness per source (ON CONFLICT infers it by its columns, in
-    // any order) and lookups by (kind, value) across sources: every ingested identity writes one
-    // entry fewer than with two.
-    uniqueIndex('identities_kind_value_source_uq').on(t.kind, t.valueKey, t.source),
+    // The natural key is the primary key, and its one index serves both the key's uniqueness per
+    // source (ON CONFLICT infers it by its columns, in any order) and lookups by (kind, value)
+    // across sources. No surrogate id: nothing referred to it, and its random-uuid index cost
+    // every ingested identity an index entry on a random page.
+    primaryKey({ name: 'identities_pkey', columns: [t.kind, t.valueKey, t.source] }),
     index('identities_customer_idx').on(t.customerId),
   ],
 );
@@ -125,7 +124,6 @@ export const identities = customerSchema.table(
 export const sourceRecords = customerSchema.table(
   'source_records',
   {
-    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
     source: sourceEnum('source').notNull(),
     externalId: text('external_id').notNull(),
     customerId: uuid('customer_id').notNull(),
@@ -135,7 +133,8 @@ export const sourceRecords = customerSchema.table(
     ...timestamps,
   },
   (t) => [
-    uniqueIndex('source_records_source_external_uq').on(t.source, t.externalId),
+    // Keyed by what the source calls it (merge ledgers and unmerge refer to records so).
+    primaryKey({ name: 'source_records_pkey', columns: [t.source, t.externalId] }),
     index('source_records_customer_idx').on(t.customerId),
   ],
 );

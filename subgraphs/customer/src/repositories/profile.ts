@@ -9,7 +9,7 @@ export async function findIdentitiesByCustomerIds(db: Db, ids: readonly string[]
       .select()
       .from(identities)
       .where(anyOfPlaceholder(identities.customerId, 'ids'))
-      .orderBy(identities.kind, desc(identities.createdAt), desc(identities.id)),
+      .orderBy(identities.kind, desc(identities.createdAt), identities.source, identities.valueKey),
   ).execute({ ids: driverValues(identities.customerId, ids) });
 }
 
