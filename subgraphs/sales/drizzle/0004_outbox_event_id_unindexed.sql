@@ -1,0 +1,1 @@
+ALTER TABLE "sales"."event_outbox" DROP CONSTRAINT "event_outbox_event_id_unique";
