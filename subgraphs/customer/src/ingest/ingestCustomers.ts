@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { badInput, type Db, type PiiCipher, retryOnDeadlock } from '@cx/platform';
+import { badInput, type Db, type PiiCipher, retryOnDeadlock, uuidv7 } from '@cx/platform';
 import type { IdentityKey, Source, SourceRecordKey } from '../db/schema.ts';
 import { type RecordError, recordError } from '../errors.ts';
 import { type DerivationRecord, rederive } from '../merge/rederive.ts';
@@ -187,7 +186,7 @@ export async function ingestCustomers(
         let customerId: string;
         let outcome: CustomerIngestOutcome;
         if (candidates.size === 0) {
-          customerId = randomUUID();
+          customerId = uuidv7(now.getTime());
           order += 1;
           createdAt.set(customerId, now.getTime() + order);
           created.add(customerId);

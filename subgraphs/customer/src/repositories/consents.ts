@@ -1,4 +1,4 @@
-import { anyOf, type Db, fromExcluded } from '@cx/platform';
+import { anyOf, type Db, fromExcluded, uuidv7 } from '@cx/platform';
 import { and, eq, sql } from 'drizzle-orm';
 import { insertRows, unnestRows } from '../db/bulk.ts';
 import { type ConsentPurpose, consentHistory, consents, type Source } from '../db/schema.ts';
@@ -69,5 +69,9 @@ export async function insertConsentHistory(
   rows: (typeof consentHistory.$inferInsert)[],
 ): Promise<void> {
   if (rows.length === 0) return;
-  await db.insert(consentHistory).select(unnestRows(consentHistory, rows));
+  // Time-ordered ids append to the primary key's last page; a batch writes ~1,800 of these rows.
+  const at = Date.now();
+  await db
+    .insert(consentHistory)
+    .select(unnestRows(consentHistory, rows.map((r) => ({ ...r, id: r.id ?? uuidv7(at) }))));
 }
