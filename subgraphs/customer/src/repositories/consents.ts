@@ -71,7 +71,10 @@ export async function insertConsentHistory(
   if (rows.length === 0) return;
   // Time-ordered ids append to the primary key's last page; a batch writes ~1,800 of these rows.
   const at = Date.now();
-  await db
-    .insert(consentHistory)
-    .select(unnestRows(consentHistory, rows.map((r) => ({ ...r, id: r.id ?? uuidv7(at) }))));
+  await db.insert(consentHistory).select(
+    unnestRows(
+      consentHistory,
+      rows.map((r) => ({ ...r, id: r.id ?? uuidv7(at) })),
+    ),
+  );
 }
