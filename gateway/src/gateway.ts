@@ -41,6 +41,7 @@ import {
   RequestRefused,
 } from './security.ts';
 import { createGatewayTelemetry, injectTraceHeaders } from './telemetry/index.ts';
+import { installFastVariableCheck } from './variableCheck.ts';
 import { stopWarmupAfterPlanning, warmQueryPlans } from './warmup.ts';
 
 export interface GatewayOptions {
@@ -191,6 +192,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       return source;
     },
   });
+  installFastVariableCheck(gateway);
 
   const apollo = new ApolloServer<GatewayContext>({
     gateway,

@@ -145,7 +145,8 @@ export const sourceRecords = customerSchema.table(
  * keys' rows (inserting the missing ones), so two batches carrying the same new phone cannot both
  * create a customer for it, while batches with disjoint keys run side by side. Row locks rather
  * than advisory locks: a batch holds thousands, more than Postgres's shared lock table holds.
- * A hash collision only makes two batches wait for each other.
+ * A hash collision only makes two batches wait for each other. The table is UNLOGGED (migration
+ * 0008): the rows carry nothing a claim cannot re-insert, so they need no WAL.
  */
 export const resolutionKeys = customerSchema.table('resolution_keys', {
   keyHash: bigint('key_hash', { mode: 'bigint' }).primaryKey(),
