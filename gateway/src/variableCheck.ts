@@ -1,59 +1,115 @@
 import type { ApolloGateway } from '@apollo/gateway';
 import {
+  GraphQLBoolean,
   type GraphQLError,
   type GraphQLInputType,
   type GraphQLSchema,
+  GraphQLString,
   isEnumType,
   isInputObjectType,
   isInputType,
-  isLeafType,
   isListType,
   isNonNullType,
+  Kind,
   type VariableDefinitionNode,
 } from 'graphql';
 import { typeFromAST } from 'graphql/utilities/typeFromAST.js';
 
+/** Whether graphql-js would coerce a value to one input type without an error. */
+type Check = (value: unknown) => boolean;
+
+const checkers = new WeakMap<GraphQLInputType, Check>();
+
 /**
- * Whether graphql-js would coerce `value` to `type` without an error, answered without building
- * the coerced value: no copies, no path objects. Conservative: anything it is unsure of (oneOf
- * inputs) counts as invalid, so the caller falls back to graphql-js, which then names the error.
+ * The check of a type, built once per schema type: graphql-js's type predicates are costly
+ * outside NODE_ENV=production, and a 1,000-record batch would call them for every field.
+ * Built lazily, as input types may refer to themselves.
  */
-function acceptable(value: unknown, type: GraphQLInputType): boolean {
-  if (isNonNullType(type)) return value != null && acceptable(value, type.ofType);
-  if (value == null) return true;
+function checkerOf(type: GraphQLInputType): Check {
+  const known = checkers.get(type);
+  if (known) return known;
+  let check: Check | undefined;
+  const lazy: Check = (value) => {
+    check ??= buildCheck(type);
+    return check(value);
+  };
+  checkers.set(type, lazy);
+  return lazy;
+}
+
+/**
+ * Mirrors graphql-js's coerceInputValue without building the coerced value: no copies, no path
+ * objects. Conservative: anything it is unsure of (oneOf inputs, iterables other than arrays)
+ * counts as invalid, so the caller falls back to graphql-js, which then names the error.
+ */
+function buildCheck(type: GraphQLInputType): Check {
+  if (isNonNullType(type)) {
+    const inner = checkerOf(type.ofType);
+    return (value) => value != null && inner(value);
+  }
   if (isListType(type)) {
-    if (!Array.isArray(value)) {
-      // Lists accept a single value as a list of one; iterables other than arrays go the slow way.
-      const iterable = typeof value === 'object' && Symbol.iterator in value;
-      return !iterable && acceptable(value, type.ofType);
-    }
-    for (const item of value) if (!acceptable(item, type.ofType)) return false;
-    return true;
+    const item = checkerOf(type.ofType);
+    return (value) => {
+      if (value == null) return true;
+      // Lists accept a single value as a list of one.
+      if (!Array.isArray(value))
+        return !(typeof value === 'object' && Symbol.iterator in value) && item(value);
+      for (const element of value) if (!item(element)) return false;
+      return true;
+    };
   }
   if (isInputObjectType(type)) {
-    if (typeof value !== 'object' || Array.isArray(value) || type.isOneOf) return false;
-    const fields = type.getFields();
-    const record = value as Record<string, unknown>;
-    for (const name in record) if (!Object.hasOwn(fields, name)) return false;
-    for (const name in fields) {
-      const field = fields[name]!;
-      const given = record[name];
-      if (given === undefined) {
-        if (field.defaultValue === undefined && isNonNullType(field.type)) return false;
-      } else if (!acceptable(given, field.type)) {
-        return false;
+    if (type.isOneOf) return (value) => value == null;
+    const fields = Object.values(type.getFields()).map((field) => ({
+      name: field.name,
+      check: checkerOf(field.type),
+      required: field.defaultValue === undefined && isNonNullType(field.type),
+    }));
+    const names = new Set(fields.map((f) => f.name));
+    return (value) => {
+      if (value == null) return true;
+      if (typeof value !== 'object' || Array.isArray(value)) return false;
+      const record = value as Record<string, unknown>;
+      for (const name in record) if (!names.has(name)) return false;
+      for (const field of fields) {
+        const given = record[field.name];
+        if (given === undefined ? field.required : !field.check(given)) return false;
       }
-    }
-    return true;
+      return true;
+    };
   }
-  if (isLeafType(type)) {
+  if (isEnumType(type)) {
+    const values = new Set(type.getValues().map((v) => v.name));
+    return (value) => value == null || (typeof value === 'string' && values.has(value));
+  }
+  if (type === GraphQLString) return (value) => value == null || typeof value === 'string';
+  if (type === GraphQLBoolean) return (value) => value == null || typeof value === 'boolean';
+  return (value) => {
+    if (value == null) return true;
     try {
-      return (isEnumType(type) ? type.parseValue(value, true) : type.parseValue(value)) !== undefined;
+      return type.parseValue(value) !== undefined;
     } catch {
       return false;
     }
+  };
+}
+
+const variableCheckers = new WeakMap<GraphQLSchema, WeakMap<VariableDefinitionNode, Check | null>>();
+
+/** The check of one variable definition (null: not an input type), cached per parsed document. */
+function variableCheckOf(schema: GraphQLSchema, definition: VariableDefinitionNode): Check | null {
+  let bySchema = variableCheckers.get(schema);
+  if (!bySchema) {
+    bySchema = new WeakMap();
+    variableCheckers.set(schema, bySchema);
   }
-  return false;
+  let check = bySchema.get(definition);
+  if (check === undefined) {
+    const type = typeFromAST(schema, definition.type);
+    check = type && isInputType(type) ? checkerOf(type) : null;
+    bySchema.set(definition, check);
+  }
+  return check;
 }
 
 /** Every variable of the operation present (or defaulted) and acceptable, as graphql-js's getVariableValues checks. */
@@ -63,14 +119,14 @@ export function variablesAcceptable(
   inputs: Record<string, unknown>,
 ): boolean {
   for (const definition of definitions) {
-    const type = typeFromAST(schema, definition.type);
-    if (!type || !isInputType(type)) return false;
+    const check = variableCheckOf(schema, definition);
+    if (!check) return false;
     const name = definition.variable.name.value;
     if (!Object.hasOwn(inputs, name)) {
-      if (!definition.defaultValue && isNonNullType(type)) return false;
+      if (!definition.defaultValue && definition.type.kind === Kind.NON_NULL_TYPE) return false;
       continue;
     }
-    if (!acceptable(inputs[name], type)) return false;
+    if (!check(inputs[name])) return false;
   }
   return true;
 }
