@@ -42,7 +42,7 @@ export function unnestRows<T extends PgTable>(table: T, rows: readonly T['$infer
   // document and no escaping here. Postgres spends a little more extracting them than it would
   // de-escaping strings, less than Node saves (bench/PROFILE.md, session 8).
   const nested = given.map(([, column]) => recordsetType(column) === 'json');
-  const texts = given.map(([key, column], i): unknown[] => {
+  const values = given.map(([key, column], i): unknown[] => {
     if (nested[i]) return rows.map((r) => (r as Record<string, unknown>)[key] ?? null);
     // A batch stamps most rows with the same instant: each distinct Date object is formatted once.
     let lastDate: Date | undefined;
@@ -59,12 +59,12 @@ export function unnestRows<T extends PgTable>(table: T, rows: readonly T['$infer
   });
   // A column with one value for every row (timestamps, actor, origin) travels once, not per row;
   // the recordset still needs one column, so the first column always stays one.
-  const constant = texts.map((t, i) => i > 0 && !nested[i] && rows.length > 1 && t.every((v) => v === t[0]));
-  const varying = texts.flatMap((_, i) => (constant[i] ? [] : [i]));
+  const constant = values.map((t, i) => i > 0 && !nested[i] && rows.length > 1 && t.every((v) => v === t[0]));
+  const varying = values.flatMap((_, i) => (constant[i] ? [] : [i]));
   const aliases = varying.map((i) => `c${i}`);
   const records = rows.map((_, r) => {
     const record: Record<string, unknown> = {};
-    for (const [k, i] of varying.entries()) record[aliases[k]!] = texts[i]![r]!;
+    for (const [k, i] of varying.entries()) record[aliases[k]!] = values[i]![r]!;
     return record;
   });
   const select = columns.map(([key, column]) => {
@@ -74,8 +74,8 @@ export function unnestRows<T extends PgTable>(table: T, rows: readonly T['$infer
     // A constant is cast once, as an init plan; a cast in the select list would run for every row.
     const field = sql`u.${sql.identifier(`c${i}`)}`;
     const value = constant[i]
-      ? sql`(select ${sql.param(texts[i]![0] as string | null)}::text::${type})`
-      : recordsetType(column) !== castType(column)
+      ? sql`(select ${sql.param(values[i]![0] as string | null)}::text::${type})`
+      : nested[i]
         ? sql`${field}::${type}`
         : field;
     return column.default === undefined ? value : sql`coalesce(${value}, ${defaultOf(table, column)})`;
