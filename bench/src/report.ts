@@ -205,6 +205,10 @@ export function renderMarkdown(r: BenchResults): string {
   } else out.push('Not measured.');
 
   out.push('## 3. Growth: 360 p50 as the data grows');
+  if (r.growth.large && !r.growth.large.error)
+    out.push(
+      "Our gateway over each dataset, each with its own five subgraphs, measured in alternating windows (small, large, large, small; loaded, then with one client), so that a change in the host's speed during the run falls on both points alike.",
+    );
   out.push(
     table(
       [

@@ -40,7 +40,7 @@ export interface GrowthPoint {
   customers: number;
   database: string;
   loaded?: LoadResult;
-  /** CPU per request during the loaded window, by process (the small point's is its 360 window's). */
+  /** CPU per request over the loaded windows, by process. */
   cpu?: CpuAttribution;
   single?: LoadResult;
   seqScans?: SeqScanDelta[];

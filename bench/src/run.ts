@@ -266,46 +266,102 @@ async function profileHook(key: string, targets: ServerProcess[]): Promise<() =>
   };
 }
 
-async function growthPoint(url: string, label: string): Promise<GrowthPoint> {
+/** A point of the growth section: the dataset it measures and what serves it. */
+interface GrowthSide {
+  point: GrowthPoint;
+  gateway: GatewayProcess;
+  fleet: SubgraphFleet;
+  bodies: string[];
+  loaded?: WindowTotals;
+  single?: WindowTotals;
+}
+
+/**
+ * Section 3: the small and the large dataset measured in alternating windows (small, large, large,
+ * small), so that drift in the host's speed over the run falls on both points alike instead of on
+ * whichever was measured later. Runs before the hooks: the segment counts scan whole 1M tables and
+ * would otherwise leave the buffer pool full of their pages.
+ */
+async function measureGrowth(
+  small: { gateway: GatewayProcess; fleet: SubgraphFleet; ids: string[] },
+  url: string,
+): Promise<{ small: GrowthPoint; large: GrowthPoint }> {
   const database = new URL(url).pathname.slice(1);
-  const point: GrowthPoint = { customers: 0, database };
+  const large: GrowthPoint = { customers: 0, database };
+  const smallPoint: GrowthPoint = {
+    customers,
+    database: results.dataset.database,
+  };
   let fleet: SubgraphFleet | undefined;
   let gateway: GatewayProcess | undefined;
   try {
-    point.customers = await inspectDataset(url);
-    log(`growth: ${label} dataset ${database} holds ${point.customers} customers; starting subgraphs on it`);
+    large.customers = await inspectDataset(url);
+    log(`growth: large dataset ${database} holds ${large.customers} customers; starting subgraphs on it`);
     const ids = await sampleCustomerIds(url, 1000, seed);
     log(
-      `growth ${label}: cache warm-up: the sampled customers read once in ${(await warmCustomers(url, ids)).toFixed(1)} s`,
+      `growth: cache warm-up: the large point's sampled customers read once in ${(await warmCustomers(url, ids)).toFixed(1)} s`,
     );
     fleet = await startSubgraphs(url, results.options.poolMax || (await connectionBudget(serverUrl!)));
     gateway = await startGatewayProcess('cx', fleet.urls);
     await fetch360s(gateway.url, ids.slice(0, 5));
-    // Fresh subgraph processes: warm their JIT as the small point's were before measuring.
-    await measureWindow(gateway, fleet, bodiesFor(ids), {
-      concurrency,
-      warmupSeconds,
-      durationSeconds: warmupSeconds,
-    });
+    const sides: Record<'small' | 'large', GrowthSide> = {
+      small: { point: smallPoint, ...small, bodies: bodiesFor(small.ids) },
+      large: { point: large, gateway, fleet, bodies: bodiesFor(ids) },
+    };
+    // Warm both before measuring: the large point's fresh processes (JIT) and pages, and the small
+    // point after whatever ran before it.
+    for (const side of Object.values(sides))
+      await measureWindow(side.gateway, side.fleet, side.bodies, {
+        concurrency,
+        warmupSeconds,
+        durationSeconds: warmupSeconds,
+      });
+    const rounds = 2;
+    const order: ('small' | 'large')[] = ['small', 'large', 'large', 'small'];
     const before = await seqScanCounters(url);
-    const { load, cpu } = await measureGateway(gateway, fleet, bodiesFor(ids), settings);
-    point.loaded = load;
-    point.cpu = cpu;
-    log(
-      `growth ${label}: ${fmt(load.throughput, 0)} req/s, p50 ${fmt(load.p50Ms)} ms, p99 ${fmt(load.p99Ms)} ms; CPU per request: gateway ${fmt(cpu.gatewayMsPerRequest, 2)} ms, subgraphs ${fmt(cpu.subgraphsMsPerRequest, 2)} ms, Postgres ${fmt(cpu.postgresMsPerRequest, 2)} ms, other ${fmt(cpu.otherMsPerRequest, 2)} ms`,
-    );
+    for (const [i, key] of order.entries()) {
+      const side = sides[key];
+      log(`growth ${key}: window ${i + 1}/${order.length} at concurrency ${concurrency}`);
+      const t = await measureWindow(side.gateway, side.fleet, side.bodies, {
+        concurrency,
+        warmupSeconds: Math.min(warmupSeconds, 2),
+        durationSeconds: durationSeconds / rounds,
+      });
+      side.loaded = addTotals(side.loaded, t);
+    }
     // Statistics reach pg_stat_user_tables when backends go idle: give them a moment.
     await new Promise((r) => setTimeout(r, 1500));
-    point.seqScans = seqScanDeltas(before, await seqScanCounters(url));
-    point.single = await unloaded(gateway, fleet, ids);
+    large.seqScans = seqScanDeltas(before, await seqScanCounters(url));
+    for (const [i, key] of order.entries()) {
+      const side = sides[key];
+      log(`growth ${key}: window ${i + 1}/${order.length} with one client`);
+      const t = await measureWindow(side.gateway, side.fleet, side.bodies, {
+        concurrency: 1,
+        warmupSeconds: 1,
+        durationSeconds: Math.min(durationSeconds, 5) / rounds,
+      });
+      side.single = addTotals(side.single, t);
+    }
+    for (const side of Object.values(sides)) {
+      const { load, cpu } = summarizeTotals(side.loaded!);
+      side.point.loaded = load;
+      side.point.cpu = cpu;
+      side.point.single = summarizeTotals(side.single!).load;
+    }
+    for (const key of ['small', 'large'] as const) {
+      const { loaded: load, cpu, single } = sides[key].point;
+      log(
+        `growth ${key}: ${fmt(load?.throughput, 0)} req/s, p50 ${fmt(load?.p50Ms)} ms, p99 ${fmt(load?.p99Ms)} ms, one client p50 ${fmt(single?.p50Ms)} ms; CPU per request: gateway ${fmt(cpu?.gatewayMsPerRequest, 2)} ms, subgraphs ${fmt(cpu?.subgraphsMsPerRequest, 2)} ms, Postgres ${fmt(cpu?.postgresMsPerRequest, 2)} ms, other ${fmt(cpu?.otherMsPerRequest, 2)} ms`,
+      );
+    }
   } catch (error) {
-    point.error = (error as Error).message;
-    log(`growth ${label}: FAILED: ${point.error.split('\n')[0]}`);
+    large.error = (error as Error).message;
+    log(`growth: FAILED: ${large.error.split('\n')[0]}`);
   } finally {
     await gateway?.stop();
     await fleet?.stop();
   }
-  return point;
+  return { small: smallPoint, large };
 }
 
 async function main(): Promise<void> {
@@ -340,10 +396,12 @@ async function main(): Promise<void> {
       if (gateway) running.push({ run, gateway });
     }
     try {
-      if (!onlyHooks) await compareGateways(running, fleet, bodiesFor(ids));
+      // --growth-only: the growth section measures our gateway on the small dataset itself.
+      const compare = !onlyHooks && !growthOnly;
+      if (compare) await compareGateways(running, fleet, bodiesFor(ids));
       ours = running.find((r) => r.run.kind === 'cx')?.gateway;
       const cxRun = running.find((r) => r.run.kind === 'cx')?.run;
-      if (ours && cxRun && !onlyHooks) cxRun.single = await unloaded(ours, fleet, ids);
+      if (ours && cxRun && compare) cxRun.single = await unloaded(ours, fleet, ids);
     } finally {
       for (const r of running) if (r.gateway !== ours) await r.gateway.stop();
     }
@@ -373,6 +431,18 @@ async function main(): Promise<void> {
     }
 
     const growthUrl = await resolveGrowthUrl();
+    if (onlyHooks) results.growth.note = 'Not measured: --hooks.';
+    else if (!growthUrl)
+      results.growth.note = quick
+        ? 'The large (1M) point is skipped in quick mode.'
+        : 'No large dataset: pass --growth-url <postgres url of a database seeded with 1M customers> (or create cx_bench_1m on the same server: `createdb cx_bench_1m; DATABASE_URL=... npm run seed -- --customers 1000000`).';
+    else if (!ours) results.growth.note = 'Not measured: our gateway failed to start.';
+    else {
+      const settled = await settleMachine();
+      if (settled !== null) log(`growth: machine settled for ${settled.toFixed(1)} s`);
+      Object.assign(results.growth, await measureGrowth({ gateway: ours, fleet, ids }, growthUrl));
+    }
+
     for (const spec of hookSpecs) {
       if (growthOnly && spec.key !== 'segmentCount') {
         results.hooks[spec.key] = { status: 'not measured', reason: '--growth-only' };
@@ -418,13 +488,6 @@ async function main(): Promise<void> {
     await ours?.stop();
     ours = undefined;
     await fleet.stop();
-
-    if (onlyHooks) results.growth.note = 'Not measured: --hooks.';
-    else if (growthUrl) results.growth.large = await growthPoint(growthUrl, 'large');
-    else
-      results.growth.note = quick
-        ? 'The large (1M) point is skipped in quick mode.'
-        : 'No large dataset: pass --growth-url <postgres url of a database seeded with 1M customers> (or create cx_bench_1m on the same server: `createdb cx_bench_1m; DATABASE_URL=... npm run seed -- --customers 1000000`).';
   } finally {
     await ours?.stop();
     await fleet.stop();
