@@ -1,4 +1,7 @@
+import { schema as customerSchema } from '@cx/customer';
+import { schema as feedbackSchema } from '@cx/feedback';
 import { schema as vehicleSchema } from '@cx/vehicle';
+import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { models } from '../../bench/src/catalog.ts';
 import { vinFor } from '../../bench/src/dataset.ts';
@@ -62,5 +65,50 @@ describe('facts from other subgraphs reach customer tags and segments through ev
         segment { size members { nodes { id } } } } }`,
     );
     expect(segment.data!.segmentCreate.segment.members.nodes.map((n) => n.id)).toEqual([customerId]);
+  });
+
+  it('consents an ingest batch states reach the feedback subgraph in one event', async () => {
+    const person = (n: number, sms: boolean, push: boolean) => ({
+      source: 'DMS',
+      externalId: `dms-consent-${n}`,
+      name: `Consent ${n}`,
+      phone: phoneNo(900 + n),
+      phoneVerified: true,
+      consents: [
+        { purpose: 'MARKETING_SMS', granted: sms },
+        { purpose: 'MARKETING_PUSH', granted: push },
+      ],
+    });
+    const { results } = await ingest(stack, [
+      person(1, false, false),
+      person(2, true, false),
+      person(3, true, true),
+    ]);
+    const ids = results.map((r) => r.customer.id);
+    const projected = await eventually(async () => {
+      const rows = await stack.dbs.feedback
+        .select()
+        .from(feedbackSchema.consents)
+        .where(inArray(feedbackSchema.consents.customerId, ids));
+      expect(rows).toHaveLength(6);
+      return rows;
+    }, 20_000);
+    const granted = (id: string, purpose: string) =>
+      projected.find((r) => r.customerId === id && r.purpose === purpose)?.granted;
+    expect(ids.map((id) => [granted(id, 'MARKETING_SMS'), granted(id, 'MARKETING_PUSH')])).toEqual([
+      [false, false],
+      [true, false],
+      [true, true],
+    ]);
+    const events = await stack.dbs.customer
+      .select({ payload: customerSchema.outbox.payload })
+      .from(customerSchema.outbox)
+      .where(eq(customerSchema.outbox.topic, 'customer.consent_changes'));
+    const naming = events.filter((e) =>
+      (e.payload as { customers: { customerId: string }[] }).customers.some((c) =>
+        ids.includes(c.customerId),
+      ),
+    );
+    expect(naming).toHaveLength(1);
   });
 });

@@ -1,5 +1,6 @@
 export * from './anyOf.ts';
 export * from './auth.ts';
+export * from './bulk.ts';
 export * from './crypto.ts';
 export * from './db.ts';
 export * from './env.ts';

@@ -1,4 +1,7 @@
+import type { EventTopics } from '@cx/platform';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventTables } from '../src/db/schema.ts';
 import { ingest, mergeManually, phoneNo, type UserErrorData, unmerge } from './operations.ts';
 import { type CustomerTestStack, clientOf, daysLater, gql, startCustomerSubgraph } from './support.ts';
 
@@ -154,4 +157,45 @@ describe('consent per purpose, with history', () => {
       ['input.customerId', 'CUSTOMER_NOT_FOUND'],
     ]);
   });
+
+  it('tells other subgraphs what a batch changed in one event naming every customer', async () => {
+    const before = await consentEvents();
+    const person = (n: number, consents: { purpose: string; granted: boolean }[]) =>
+      record({ externalId: `app-batch-${n}`, name: `Batch ${n}`, phone: phoneNo(600 + n), consents });
+    const batch = await ingest(clientOf(stack), [
+      person(1, [{ purpose: 'MARKETING_SMS', granted: true }]),
+      person(2, [
+        { purpose: 'MARKETING_SMS', granted: false },
+        { purpose: 'MARKETING_PUSH', granted: true },
+      ]),
+      person(3, []),
+    ]);
+    const [one, two] = batch.results.map((r) => r.customer.id);
+    const added = (await consentEvents()).slice(before.length);
+    expect(added).toHaveLength(1);
+    const byCustomer = Object.fromEntries(
+      added[0]!.customers.map((c) => [
+        c.customerId,
+        [...c.changes].sort((a, b) => (a.purpose < b.purpose ? -1 : 1)),
+      ]),
+    );
+    // The customer without statements changed nothing, so the event leaves it out.
+    expect(byCustomer).toEqual({
+      [one!]: [{ purpose: 'MARKETING_SMS', granted: true }],
+      [two!]: [
+        { purpose: 'MARKETING_PUSH', granted: true },
+        { purpose: 'MARKETING_SMS', granted: false },
+      ],
+    });
+    expect(added[0]!.at).toBe(stack.clock.now.toISOString());
+  });
+
+  const consentEvents = async () =>
+    (
+      await stack.database.db
+        .select({ payload: eventTables.outbox.payload })
+        .from(eventTables.outbox)
+        .where(eq(eventTables.outbox.topic, 'customer.consent_changes'))
+        .orderBy(eventTables.outbox.id)
+    ).map((r) => r.payload as unknown as EventTopics['customer.consent_changes']);
 });

@@ -1,4 +1,12 @@
-import { type Db, type DomainEvent, type EventConsumer, isUuid, type Logger, payloadOf } from '@cx/platform';
+import {
+  type Db,
+  type DomainEvent,
+  type EventConsumer,
+  type EventTopics,
+  isUuid,
+  type Logger,
+  payloadOf,
+} from '@cx/platform';
 import type { FeedbackRules } from './config.ts';
 import { issueInvitation } from './invitations/issueInvitation.ts';
 import { touchpointOf, touchpointTopics } from './invitations/touchpoints.ts';
@@ -40,6 +48,7 @@ export function createConsumers(rules: FeedbackRules): EventConsumer[] {
     {
       name: 'projections',
       topics: [
+        'customer.consent_changes',
         'customer.consents_changed',
         'customer.consent_changed',
         'sales.dealer_changed',
@@ -50,28 +59,42 @@ export function createConsumers(rules: FeedbackRules): EventConsumer[] {
   ];
 }
 
+type ConsentChanges = EventTopics['customer.consent_changes']['customers'];
+
+/**
+ * The consent facts of one event's customers. One row per customer and purpose (the later entry
+ * wins): one upsert cannot touch a row twice, and an event that made it fail would fail on every
+ * redelivery. Malformed entries are skipped, not fatal, for the same reason.
+ */
+function consentFacts(customers: ConsentChanges, changedAt: Date) {
+  const granted = new Map<string, { customerId: string; purpose: string; granted: boolean }>();
+  for (const c of customers) {
+    if (typeof c?.customerId !== 'string' || !isUuid(c.customerId) || !Array.isArray(c.changes)) continue;
+    const customerId = c.customerId.toLowerCase();
+    for (const change of c.changes)
+      if (typeof change?.purpose === 'string' && typeof change?.granted === 'boolean')
+        granted.set(`${customerId} ${change.purpose}`, {
+          customerId,
+          purpose: change.purpose,
+          granted: change.granted,
+        });
+  }
+  return [...granted.values()].map((f) => ({ ...f, changedAt }));
+}
+
 async function applyProjection(
   event: DomainEvent,
   { db, logger }: { db: Db; logger: Logger },
 ): Promise<void> {
+  const changes = payloadOf('customer.consent_changes', event);
+  const changesAt = changes && instant(changes.at);
+  if (changesAt && Array.isArray(changes.customers))
+    return upsertConsents(db, consentFacts(changes.customers, changesAt));
+  // Events of producers older than consent_changes, still in the stream after an upgrade.
   const consents = payloadOf('customer.consents_changed', event);
-  if (consents && Array.isArray(consents.changes)) {
-    const changedAt = instant(consents.at);
-    if (changedAt && isUuid(consents.customerId)) {
-      const customerId = consents.customerId.toLowerCase();
-      // One row per purpose (the later entry wins): one upsert cannot touch a row twice, and an
-      // event that made it fail would fail on every redelivery.
-      const granted = new Map<string, boolean>();
-      for (const c of consents.changes)
-        if (typeof c?.purpose === 'string' && typeof c?.granted === 'boolean')
-          granted.set(c.purpose, c.granted);
-      return upsertConsents(
-        db,
-        [...granted].map(([purpose, value]) => ({ customerId, purpose, granted: value, changedAt })),
-      );
-    }
-  }
-  // Events of producers older than consents_changed, still in the stream after an upgrade.
+  const consentsAt = consents && instant(consents.at);
+  if (consentsAt && Array.isArray(consents.changes))
+    return upsertConsents(db, consentFacts([consents], consentsAt));
   const consent = payloadOf('customer.consent_changed', event);
   if (consent) {
     const changedAt = instant(consent.at);

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { desc, eq } from 'drizzle-orm';
+import type { EventTopics } from '@cx/platform';
+import { desc, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dealers, invitations, suppressions, surveys } from '../src/db/schema.ts';
+import { consents, dealers, invitations, suppressions, surveys } from '../src/db/schema.ts';
 import { hashToken } from '../src/invitations/token.ts';
 import { days, delivered, type FeedbackHarness, openHarness, shift } from './support.ts';
 
@@ -231,6 +232,40 @@ describe('invitations from touchpoint events (consumer handlers on a real databa
       at: h.clock.now.toISOString(),
     });
     expect(await invitationsOf(both)).toHaveLength(1);
+  });
+
+  it('reads every customer of a customer.consent_changes event, skipping malformed entries', async () => {
+    const [refused, granted, later] = [randomUUID(), randomUUID(), randomUUID()];
+    // Typed loosely on purpose: a producer's entry may lack a field.
+    const customers = [
+      {
+        customerId: refused,
+        changes: [
+          { purpose: 'MARKETING_SMS', granted: false },
+          { purpose: 'MARKETING_PUSH', granted: false },
+        ],
+      },
+      { customerId: 'not-a-uuid', changes: [{ purpose: 'MARKETING_SMS', granted: true }] },
+      { customerId: granted.toUpperCase(), changes: [{ purpose: 'MARKETING_SMS', granted: true }] },
+      { customerId: later, changes: [{ purpose: 'MARKETING_SMS' }] }, // no verdict: skipped
+      { customerId: later }, // no changes at all: skipped
+    ] as EventTopics['customer.consent_changes']['customers'];
+    await h.deliver('customer.consent_changes', { customers, at: '2026-01-01T00:00:00Z' });
+    const projected = await h.database.db
+      .select({ customerId: consents.customerId, purpose: consents.purpose, granted: consents.granted })
+      .from(consents)
+      .where(inArray(consents.customerId, [refused, granted, later]));
+    expect(
+      projected.sort((a, b) => `${a.customerId}${a.purpose}`.localeCompare(`${b.customerId}${b.purpose}`)),
+    ).toEqual(
+      [
+        { customerId: granted, purpose: 'MARKETING_SMS', granted: true },
+        { customerId: refused, purpose: 'MARKETING_PUSH', granted: false },
+        { customerId: refused, purpose: 'MARKETING_SMS', granted: false },
+      ].sort((a, b) => `${a.customerId}${a.purpose}`.localeCompare(`${b.customerId}${b.purpose}`)),
+    );
+    await h.deliver('sales.order_delivered', delivered(refused, h.clock.now));
+    expect(await suppressionsOf(refused)).toMatchObject([{ reason: 'CONSENT', touchpoint: 'DELIVERY' }]);
   });
 
   it('keeps the newest dealer region and VIN model, whatever order their events arrive in', async () => {

@@ -9,9 +9,15 @@ export interface EventTopics {
   /** customer: a merge was undone; references to mergedId are the restored customer's again. */
   'customer.unmerged': { mergeId: string; survivorId: string; restoredId: string };
   /**
-   * customer: what one transaction changed of a customer's consents, one entry per purpose (a
-   * first refusal included: to consumers no statement is not a refusal).
+   * customer: what one transaction changed of its customers' consents: one entry per customer, one
+   * change per purpose (a first refusal included: to consumers no statement is not a refusal). One
+   * event per transaction, since an ingest batch changes a thousand customers' consents at once.
    */
+  'customer.consent_changes': {
+    customers: { customerId: string; changes: { purpose: string; granted: boolean }[] }[];
+    at: string;
+  };
+  /** customer, before consent_changes (one event per customer): still consumed, no longer produced. */
   'customer.consents_changed': {
     customerId: string;
     changes: { purpose: string; granted: boolean }[];

@@ -1,4 +1,4 @@
-import { type Db, event, type NewEvent } from '@cx/platform';
+import { type Db, type EventTopics, event } from '@cx/platform';
 import type { ConsentHistoryRow, ConsentPurpose, ConsentRow, Source, SourceRecordRow } from '../db/schema.ts';
 import type { StoredPayload } from '../ingest/normalize.ts';
 import {
@@ -23,7 +23,8 @@ export interface ConsentChangeContext {
 /**
  * Re-derives the current consents of these merge trees from every statement their members hold
  * (source records on the root, direct statements on any member), writes what changed and a
- * history row per change and a customer.consents_changed event per customer. A constant number of statements.
+ * history row per change and one customer.consent_changes event naming every customer whose consents
+ * changed. A constant number of statements.
  */
 export async function refreshConsents(
   db: Db,
@@ -52,10 +53,10 @@ export async function refreshConsents(
   const changes: { customerId: string; purpose: ConsentPurpose; granted: boolean; source: Source | null }[] =
     [];
   // Other subgraphs (e.g. survey and messaging channels) keep their own view of who may be contacted;
-  // to them no statement is not a refusal, so a first refusal is news too. One event per customer:
-  // an ingest batch changes two purposes of most of its customers.
-  const events: NewEvent[] = [];
-  const at = context.now.toISOString();
+  // to them no statement is not a refusal, so a first refusal is news too. One event for the whole
+  // call: an ingest batch changes two purposes of most of its thousand customers, and an outbox row
+  // per customer cost a sixth of the batch's Postgres time (bench/PROFILE.md, session 9).
+  const changed: EventTopics['customer.consent_changes']['customers'] = [];
   for (const root of trees.roots) {
     const changedBefore = changes.length;
     const derived = deriveConsents(statements.get(root) ?? []);
@@ -73,9 +74,11 @@ export async function refreshConsents(
       removals.push({ customerId: root, purpose: c.purpose });
       if (c.granted) changes.push({ customerId: root, purpose: c.purpose, granted: false, source: null });
     }
-    const own = changes.slice(changedBefore).map((c) => ({ purpose: c.purpose, granted: c.granted }));
-    if (own.length > 0)
-      events.push(event('customer.consents_changed', root, { customerId: root, changes: own, at }));
+    if (changes.length > changedBefore)
+      changed.push({
+        customerId: root,
+        changes: changes.slice(changedBefore).map((c) => ({ purpose: c.purpose, granted: c.granted })),
+      });
   }
   await upsertConsentStates(db, upserts, context.now, trees.fresh);
   await deleteConsentStates(db, removals);
@@ -85,5 +88,12 @@ export async function refreshConsents(
       db,
       changes.map((c) => ({ ...c, origin, actor, effectiveAt: now, createdAt: now })),
     );
-  await publish(db, events);
+  if (changed.length > 0)
+    await publish(db, [
+      // Keyed by the first customer: the event is about all of them, in the order of `roots`.
+      event('customer.consent_changes', changed[0]!.customerId, {
+        customers: changed,
+        at: context.now.toISOString(),
+      }),
+    ]);
 }

@@ -1,6 +1,5 @@
-import { anyOf, type Db, fromExcluded, uuidv7 } from '@cx/platform';
+import { anyOf, type Db, fromExcluded, insertRows, unnestRows, uuidv7 } from '@cx/platform';
 import { and, eq, sql } from 'drizzle-orm';
-import { insertRows, unnestRows } from '../db/bulk.ts';
 import { type ConsentPurpose, consentHistory, consents, type Source } from '../db/schema.ts';
 
 export async function findDirectStatements(db: Db, customerIds: readonly string[]) {

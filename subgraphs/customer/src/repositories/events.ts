@@ -1,5 +1,4 @@
-import { anyOf, type Db } from '@cx/platform';
-import { unnestRows } from '../db/bulk.ts';
+import { anyOf, type Db, unnestRows } from '@cx/platform';
 import { type CustomerEventRow, customerEvents } from '../db/schema.ts';
 
 export async function findEventsByIds(db: Db, eventIds: readonly string[]): Promise<CustomerEventRow[]> {

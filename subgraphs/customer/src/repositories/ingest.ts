@@ -1,6 +1,5 @@
-import { anyOf, type Db, fromExcluded } from '@cx/platform';
+import { anyOf, type Db, fromExcluded, insertRows, unnestRows } from '@cx/platform';
 import { and, eq, or, sql } from 'drizzle-orm';
-import { insertRows, unnestRows } from '../db/bulk.ts';
 import {
   customers,
   type IdentityKey,

@@ -1,5 +1,4 @@
-import { type Db, event, type NewEvent } from '@cx/platform';
-import { unnestRows } from '../db/bulk.ts';
+import { type Db, event, type NewEvent, unnestRows } from '@cx/platform';
 import { eventTables } from '../db/schema.ts';
 
 /**

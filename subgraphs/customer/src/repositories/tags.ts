@@ -1,6 +1,5 @@
-import { anyOf, type Db, fromExcluded } from '@cx/platform';
+import { anyOf, type Db, fromExcluded, insertRows } from '@cx/platform';
 import { and, eq, gt, like, max } from 'drizzle-orm';
-import { insertRows } from '../db/bulk.ts';
 import { customerEvents, customerFacts, tags } from '../db/schema.ts';
 import type { TagDraft } from '../tags/types.ts';
 

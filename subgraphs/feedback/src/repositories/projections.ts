@@ -1,4 +1,4 @@
-import type { Db } from '@cx/platform';
+import { type Db, unnestRows } from '@cx/platform';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import { consents, dealers, vehicles } from '../db/schema.ts';
@@ -23,9 +23,10 @@ export async function upsertConsents(
   facts: { customerId: string; purpose: string; granted: boolean; changedAt: Date }[],
 ): Promise<void> {
   if (facts.length === 0) return;
+  // An ingest batch's event carries about 2,000 facts: one JSON recordset, not 8,000 parameters.
   await tx
     .insert(consents)
-    .values(facts)
+    .select(unnestRows(consents, facts))
     .onConflictDoUpdate({
       target: [consents.customerId, consents.purpose],
       ...newestWins({ granted: consents.granted }, consents.changedAt),

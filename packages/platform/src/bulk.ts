@@ -1,6 +1,7 @@
-import { columnCastType as castType, type Db, isSerialColumn } from '@cx/platform';
 import { getTableColumns, is, SQL, sql } from 'drizzle-orm';
 import { getTableConfig, type PgColumn, type PgTable } from 'drizzle-orm/pg-core';
+import { columnCastType as castType, isSerialColumn } from './anyOf.ts';
+import type { Db } from './db.ts';
 
 /** Every value travels as text; Postgres casts it back to the column's type. */
 function asText(column: PgColumn, value: unknown): string | null {
