@@ -1,5 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -344,6 +345,28 @@ async function timeSegments(options: {
   return out;
 }
 
+/**
+ * Where an ingest's CPU went, per 1,000 records, and the records per second the machine's cores
+ * would carry at that cost: a steadier figure than records/s on a shared host whose speed drifts.
+ */
+function cpuPer1000Records(
+  records: number,
+  used: { nodeMs: number; postgresMs: number | null },
+  before: { gateway: number; subgraphs: number } | undefined,
+  after: { gateway: number; subgraphs: number } | undefined,
+): HookFigures {
+  if (!before || !after || used.postgresMs === null) return {};
+  const per1000 = (ms: number) => Math.round((ms * 1000) / records);
+  const parts = {
+    gatewayCpuMsPer1000: per1000(after.gateway - before.gateway),
+    subgraphsCpuMsPer1000: per1000(after.subgraphs - before.subgraphs),
+    postgresCpuMsPer1000: per1000(used.postgresMs),
+    clientCpuMsPer1000: per1000(used.nodeMs),
+  };
+  const total = Object.values(parts).reduce((a, b) => a + b, 0);
+  return { ...parts, cpuBoundRecordsPerSecond: Math.round((availableParallelism() * 1_000_000) / total) };
+}
+
 /** The bench hook run.ts calls: ingest through the running gateway over the bench dataset. */
 export async function runIngestBench(context: BenchHookContext): Promise<HookFigures> {
   const headers = await context.authHeaders();
@@ -357,7 +380,10 @@ export async function runIngestBench(context: BenchHookContext): Promise<HookFig
   };
   // Warm-up, as for the 360 windows: the first batches pay for JIT compilation and new connections.
   await ingestThroughGateway({ ...common, total: 3000, log: () => {} });
+  const meter = cpuMeter(new URL(context.databaseUrl).pathname.slice(1));
+  const stackBefore = await context.cpuMs?.();
   const ingest = await ingestThroughGateway({ ...common, total: context.quick ? 2000 : 20_000 });
+  const cpu = cpuPer1000Records(ingest.records, meter(), stackBefore, await context.cpuMs?.());
   // The worst case: every batch waits for the one before it, whose people it shares.
   context.log('ingest: again, each batch sharing 100 people with the batch in flight before it');
   const overlapping = await ingestThroughGateway({
@@ -369,6 +395,7 @@ export async function runIngestBench(context: BenchHookContext): Promise<HookFig
   const { outcomes, ...figures } = ingest;
   return {
     ...figures,
+    ...cpu,
     created: outcomes.CREATED ?? 0,
     matched: outcomes.MATCHED ?? 0,
     merged: outcomes.MERGED ?? 0,
