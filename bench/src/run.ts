@@ -279,12 +279,15 @@ interface GrowthSide {
 /**
  * Section 3: the small and the large dataset measured in alternating windows (small, large, large,
  * small), so that drift in the host's speed over the run falls on both points alike instead of on
- * whichever was measured later. Runs before the hooks: the segment counts scan whole 1M tables and
- * would otherwise leave the buffer pool full of their pages.
+ * whichever was measured later. Each point gets a fresh gateway and five fresh subgraphs, warmed
+ * alike: a process that served the 360 windows for a minute runs warmer (JIT) than a new one.
+ * Runs before the hooks: the segment counts scan whole 1M tables and would otherwise leave the
+ * buffer pool full of their pages.
  */
 async function measureGrowth(
-  small: { gateway: GatewayProcess; fleet: SubgraphFleet; ids: string[] },
+  small: { url: string; ids: string[] },
   url: string,
+  poolMax: number,
 ): Promise<{ small: GrowthPoint; large: GrowthPoint }> {
   const database = new URL(url).pathname.slice(1);
   const large: GrowthPoint = { customers: 0, database };
@@ -292,30 +295,35 @@ async function measureGrowth(
     customers,
     database: results.dataset.database,
   };
-  let fleet: SubgraphFleet | undefined;
-  let gateway: GatewayProcess | undefined;
+  /** What stops the processes started so far, newest first. */
+  const stops: (() => Promise<void>)[] = [];
+  const serve = async (point: GrowthPoint, dataUrl: string, ids: string[]): Promise<GrowthSide> => {
+    const fleet = await startSubgraphs(dataUrl, poolMax);
+    stops.unshift(() => fleet.stop());
+    const gateway = await startGatewayProcess('cx', fleet.urls);
+    stops.unshift(() => gateway.stop());
+    await fetch360s(gateway.url, ids.slice(0, 5));
+    return { point, gateway, fleet, bodies: bodiesFor(ids) };
+  };
   try {
     large.customers = await inspectDataset(url);
-    log(`growth: large dataset ${database} holds ${large.customers} customers; starting subgraphs on it`);
+    log(`growth: large dataset ${database} holds ${large.customers} customers`);
     const ids = await sampleCustomerIds(url, 1000, seed);
     log(
-      `growth: cache warm-up: the large point's sampled customers read once in ${(await warmCustomers(url, ids)).toFixed(1)} s`,
+      `growth: cache warm-up: the large point's sampled customers read once in ${(await warmCustomers(url, ids)).toFixed(1)} s; starting a gateway and five subgraphs per point`,
     );
-    fleet = await startSubgraphs(url, results.options.poolMax || (await connectionBudget(serverUrl!)));
-    gateway = await startGatewayProcess('cx', fleet.urls);
-    await fetch360s(gateway.url, ids.slice(0, 5));
     const sides: Record<'small' | 'large', GrowthSide> = {
-      small: { point: smallPoint, ...small, bodies: bodiesFor(small.ids) },
-      large: { point: large, gateway, fleet, bodies: bodiesFor(ids) },
+      small: await serve(smallPoint, small.url, small.ids),
+      large: await serve(large, url, ids),
     };
-    // Warm both before measuring: the large point's fresh processes (JIT) and pages, and the small
-    // point after whatever ran before it.
-    for (const side of Object.values(sides))
+    for (const [key, side] of Object.entries(sides)) {
+      log(`growth ${key}: warm-up (${3 * warmupSeconds} s)`);
       await measureWindow(side.gateway, side.fleet, side.bodies, {
         concurrency,
         warmupSeconds,
-        durationSeconds: warmupSeconds,
+        durationSeconds: 2 * warmupSeconds,
       });
+    }
     const rounds = 2;
     const order: ('small' | 'large')[] = ['small', 'large', 'large', 'small'];
     const before = await seqScanCounters(url);
@@ -358,8 +366,7 @@ async function measureGrowth(
     large.error = (error as Error).message;
     log(`growth: FAILED: ${large.error.split('\n')[0]}`);
   } finally {
-    await gateway?.stop();
-    await fleet?.stop();
+    for (const stop of stops) await stop();
   }
   return { small: smallPoint, large };
 }
@@ -383,7 +390,7 @@ async function main(): Promise<void> {
 
   const poolMax = await connectionBudget(serverUrl!);
   results.options.poolMax = poolMax;
-  const fleet = await startSubgraphs(dataset.url, poolMax);
+  let fleet = await startSubgraphs(dataset.url, poolMax);
   let ours: GatewayProcess | undefined;
   try {
     const reference: { data?: unknown[] } = {};
@@ -436,11 +443,20 @@ async function main(): Promise<void> {
       results.growth.note = quick
         ? 'The large (1M) point is skipped in quick mode.'
         : 'No large dataset: pass --growth-url <postgres url of a database seeded with 1M customers> (or create cx_bench_1m on the same server: `createdb cx_bench_1m; DATABASE_URL=... npm run seed -- --customers 1000000`).';
-    else if (!ours) results.growth.note = 'Not measured: our gateway failed to start.';
     else {
+      // The server's connections fit two fleets, not three: section 1's stops during the growth
+      // section, and the hooks get a fresh one.
+      await ours?.stop();
+      ours = undefined;
+      await fleet.stop();
       const settled = await settleMachine();
       if (settled !== null) log(`growth: machine settled for ${settled.toFixed(1)} s`);
-      Object.assign(results.growth, await measureGrowth({ gateway: ours, fleet, ids }, growthUrl));
+      Object.assign(results.growth, await measureGrowth({ url: dataset.url, ids }, growthUrl, poolMax));
+      fleet = await startSubgraphs(dataset.url, poolMax);
+      ours = await startGatewayProcess('cx', fleet.urls).catch((error: Error) => {
+        log(`our gateway failed to restart for the hooks: ${error.message.split('\n')[0]}`);
+        return undefined;
+      });
     }
 
     for (const spec of hookSpecs) {
