@@ -1,4 +1,4 @@
-import { type Db, type EventTopics, event } from '@cx/platform';
+import { type Db, type EventTopics, event, type NewEvent } from '@cx/platform';
 import type { ConsentHistoryRow, ConsentPurpose, ConsentRow, Source, SourceRecordRow } from '../db/schema.ts';
 import type { StoredPayload } from '../ingest/normalize.ts';
 import {
@@ -19,6 +19,9 @@ export interface ConsentChangeContext {
   /** Why the state changed, for the history rows; null when the caller already wrote the history (DIRECT). */
   origin: Exclude<ConsentHistoryRow['origin'], 'DIRECT'> | null;
 }
+
+/** At most 1,000 customers (~120 KB) per event, well inside a bus message (NATS: 1 MB by default). */
+const CUSTOMERS_PER_EVENT = 1000;
 
 /**
  * Re-derives the current consents of these merge trees from every statement their members hold
@@ -88,12 +91,13 @@ export async function refreshConsents(
       db,
       changes.map((c) => ({ ...c, origin, actor, effectiveAt: now, createdAt: now })),
     );
-  if (changed.length > 0)
-    await publish(db, [
-      // Keyed by the first customer: the event is about all of them, in the order of `roots`.
-      event('customer.consent_changes', changed[0]!.customerId, {
-        customers: changed,
-        at: context.now.toISOString(),
-      }),
-    ]);
+  const events: NewEvent[] = [];
+  for (let i = 0; i < changed.length; i += CUSTOMERS_PER_EVENT) {
+    const customers = changed.slice(i, i + CUSTOMERS_PER_EVENT);
+    // Keyed by its first customer: the event is about all of them, in the order of `roots`.
+    events.push(
+      event('customer.consent_changes', customers[0]!.customerId, { customers, at: now.toISOString() }),
+    );
+  }
+  await publish(db, events);
 }
