@@ -82,7 +82,32 @@ export function unnestRows<T extends PgTable>(table: T, rows: readonly T['$infer
     return column.default === undefined ? value : sql`coalesce(${value}, ${defaultOf(table, column)})`;
   });
   const definitions = varying.map((i) => `c${i} ${recordsetType(given[i]![1])}`).join(', ');
-  return sql`select ${sql.join(select, sql`, `)} from json_to_recordset(${sql.param(JSON.stringify(records))}::text::json) as u(${sql.raw(definitions)})`;
+  return sql`select ${sql.join(select, sql`, `)} from json_to_recordset(${recordsJson(records)}::json) as u(${sql.raw(definitions)})`;
+}
+
+/** Characters per JSON parameter: under V8's 128 KB large-object threshold (one-byte strings). */
+const MAX_PARAM_CHARS = 100_000;
+
+/**
+ * The records as one JSON array, sent as text parameters of at most MAX_PARAM_CHARS each that
+ * Postgres concatenates. V8 gives every string over 128 KB a chunk of memory of its own and
+ * returns it at GC, so a 600 KB parameter faults its pages in afresh each batch: flattening the
+ * rope `JSON.stringify` returns cost 2.4 ms per 300 KB here, about 12 ms per ingest batch
+ * (bench/PROFILE.md, session 9). Strings under the threshold live in pages V8 reuses.
+ */
+function recordsJson(records: readonly Record<string, unknown>[]): SQL {
+  // Rows per part from the first rows' size, with room for longer rows further on.
+  const sample = Math.min(records.length, 50);
+  const charsPerRow = Math.max(1, JSON.stringify(records.slice(0, sample)).length / Math.max(sample, 1));
+  const rowsPerPart = Math.max(1, Math.floor(MAX_PARAM_CHARS / charsPerRow / 2));
+  if (records.length <= rowsPerPart) return sql`${sql.param(JSON.stringify(records))}::text`;
+  const parts: SQL[] = [];
+  for (let i = 0; i < records.length; i += rowsPerPart) {
+    const text = JSON.stringify(records.slice(i, i + rowsPerPart));
+    // Each part without its brackets; the SQL puts them and the commas between parts back.
+    parts.push(sql`${sql.param(text.slice(1, -1))}::text`);
+  }
+  return sql`('[' || ${sql.join(parts, sql` || ',' || `)} || ']')`;
 }
 
 /**
