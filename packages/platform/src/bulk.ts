@@ -24,8 +24,8 @@ function defaultOf(table: PgTable, column: PgColumn): SQL {
 
 /**
  * `select ... from json_to_recordset($1::text::json) as u(c0 uuid, c1 text, ...)`, for
- * `db.insert(table).select(...)`: the rows as one JSON text parameter (text, so no driver JSON
- * serializer touches it) instead of one parameter per value. Building a 4,000-row VALUES list
+ * `db.insert(table).select(...)`: the rows as one JSON text (text parameters, so no driver JSON
+ * serializer touches them; see recordsJson) instead of one parameter per value. Building a 4,000-row VALUES list
  * costs drizzle about a second of CPU and can overrun Postgres' 65,535 parameters; this costs
  * milliseconds. (One text[] per column costs Postgres about as much, but postgres.js escapes
  * array elements in JavaScript, 8x slower than one native JSON.stringify.) Columns no row sets
@@ -96,17 +96,16 @@ const MAX_PARAM_CHARS = 100_000;
  * (bench/PROFILE.md, session 9). Strings under the threshold live in pages V8 reuses.
  */
 function recordsJson(records: readonly Record<string, unknown>[]): SQL {
-  // Rows per part from the first rows' size, with room for longer rows further on.
-  const sample = Math.min(records.length, 50);
-  const charsPerRow = Math.max(1, JSON.stringify(records.slice(0, sample)).length / Math.max(sample, 1));
-  const rowsPerPart = Math.max(1, Math.floor(MAX_PARAM_CHARS / charsPerRow / 2));
-  if (records.length <= rowsPerPart) return sql`${sql.param(JSON.stringify(records))}::text`;
-  const parts: SQL[] = [];
-  for (let i = 0; i < records.length; i += rowsPerPart) {
-    const text = JSON.stringify(records.slice(i, i + rowsPerPart));
-    // Each part without its brackets; the SQL puts them and the commas between parts back.
-    parts.push(sql`${sql.param(text.slice(1, -1))}::text`);
-  }
+  const FIRST_PART_ROWS = 50;
+  const first = JSON.stringify(records.slice(0, FIRST_PART_ROWS));
+  if (records.length <= FIRST_PART_ROWS) return sql`${sql.param(first)}::text`;
+  // The other parts sized from the first part's rows, with room for longer rows further on.
+  const rowsPerPart = Math.max(1, Math.floor((MAX_PARAM_CHARS * FIRST_PART_ROWS) / first.length / 2));
+  const texts = [first];
+  for (let i = FIRST_PART_ROWS; i < records.length; i += rowsPerPart)
+    texts.push(JSON.stringify(records.slice(i, i + rowsPerPart)));
+  // Each part without its brackets; the SQL puts them and the commas between parts back.
+  const parts = texts.map((text) => sql`${sql.param(text.slice(1, -1))}::text`);
   return sql`('[' || ${sql.join(parts, sql` || ',' || `)} || ']')`;
 }
 
