@@ -255,14 +255,14 @@ describe('invitations from touchpoint events (consumer handlers on a real databa
       .select({ customerId: consents.customerId, purpose: consents.purpose, granted: consents.granted })
       .from(consents)
       .where(inArray(consents.customerId, [refused, granted, later]));
-    expect(
-      projected.sort((a, b) => `${a.customerId}${a.purpose}`.localeCompare(`${b.customerId}${b.purpose}`)),
-    ).toEqual(
+    const byKey = (a: { customerId: string; purpose: string }, b: { customerId: string; purpose: string }) =>
+      `${a.customerId}${a.purpose}`.localeCompare(`${b.customerId}${b.purpose}`);
+    expect(projected.sort(byKey)).toEqual(
       [
         { customerId: granted, purpose: 'MARKETING_SMS', granted: true },
         { customerId: refused, purpose: 'MARKETING_PUSH', granted: false },
         { customerId: refused, purpose: 'MARKETING_SMS', granted: false },
-      ].sort((a, b) => `${a.customerId}${a.purpose}`.localeCompare(`${b.customerId}${b.purpose}`)),
+      ].sort(byKey),
     );
     await h.deliver('sales.order_delivered', delivered(refused, h.clock.now));
     expect(await suppressionsOf(refused)).toMatchObject([{ reason: 'CONSENT', touchpoint: 'DELIVERY' }]);
