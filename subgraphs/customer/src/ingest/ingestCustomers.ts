@@ -6,7 +6,7 @@ import {
   findIdentityKeysByCustomerIds,
   findMatchingIdentities,
   findSourceRecordsByCustomerIds,
-  findSourceRecordsByExternalIds,
+  findSourceRecordsByKeys,
   repointCustomers,
   upsertCustomers,
   upsertIdentities,
@@ -74,10 +74,10 @@ async function lockedResolutionState(tx: Db, valid: readonly NormalizedRecord[])
   const idHashes = [
     ...new Set(valid.flatMap((r) => (r.payload.nationalIdHash ? [r.payload.nationalIdHash] : []))),
   ];
-  const externalIds = [...new Set(valid.map((r) => r.externalId))];
   const createdAt = new Map<string, number>();
   for (;;) {
-    const priorRecords = await findSourceRecordsByExternalIds(tx, externalIds);
+    // Keys are unique within a batch (duplicates were rejected).
+    const priorRecords = await findSourceRecordsByKeys(tx, valid);
     const keyMatches = await findMatchingIdentities(tx, { phones, idHashes });
     const existing = new Map(priorRecords.map((r) => [recordKey(r.source, r.externalId), r]));
     const dbKeyOwners = new Map<string, Set<string>>();
