@@ -28,10 +28,27 @@ export interface BenchHookContext {
    * CPU milliseconds used so far by our gateway's process and by the five subgraph processes
    * together, read inside each process; a hook subtracts two readings to charge a window.
    */
-  cpuMs?: () => Promise<{ gateway: number; subgraphs: number }>;
+  cpuMs?: () => Promise<StackCpuMs>;
+  /**
+   * When the run has the 1M dataset: starts our gateway and the five subgraphs over it (the
+   * hook stops them), for measurements at that scale. The 10k stack keeps running meanwhile.
+   */
+  largeStack?: () => Promise<LargeStack>;
   /** The hq_admin bearer header every bench client sends. */
   authHeaders: () => Promise<Record<string, string>>;
   log: (line: string) => void;
+}
+
+export interface StackCpuMs {
+  gateway: number;
+  subgraphs: number;
+}
+
+export interface LargeStack {
+  gatewayUrl: string;
+  databaseUrl: string;
+  cpuMs: () => Promise<StackCpuMs>;
+  stop(): Promise<void>;
 }
 
 export type HookFigures = Record<string, unknown>;

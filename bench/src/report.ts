@@ -111,6 +111,13 @@ export function evaluateTargets(r: BenchResults): TargetResult[] {
       ' records/s',
       0,
     ),
+    atLeast(
+      `DMS ingest into the ${large?.customers ? large.customers.toLocaleString('en-US') : '1M'}-customer dataset (the same batches)`,
+      figure(r.hooks.ingest, 'largeRecordsPerSecond'),
+      5000,
+      ' records/s',
+      0,
+    ),
   ];
 }
 

@@ -489,13 +489,25 @@ async function main(): Promise<void> {
         quick,
         durationSeconds,
         concurrency,
-        cpuMs: async () => {
-          const [gateway, ...subgraphs] = await Promise.all(
-            [gatewayProcess, ...fleet.processes].map((p) => p.cpu()),
-          );
-          const ms = (r: { user: number; system: number }) => (r.user + r.system) / 1000;
-          return { gateway: ms(gateway!), subgraphs: subgraphs.reduce((sum, r) => sum + ms(r), 0) };
-        },
+        cpuMs: stackCpuMs(gatewayProcess, fleet),
+        largeStack: growthUrl
+          ? async () => {
+              const largeFleet = await startSubgraphs(growthUrl, poolMax);
+              const gateway = await startGatewayProcess('cx', largeFleet.urls).catch(async (error: Error) => {
+                await largeFleet.stop();
+                throw error;
+              });
+              return {
+                gatewayUrl: gateway.url,
+                databaseUrl: growthUrl,
+                cpuMs: stackCpuMs(gateway, largeFleet),
+                stop: async () => {
+                  await gateway.stop();
+                  await largeFleet.stop();
+                },
+              };
+            }
+          : undefined,
         log: (line) => log(`${spec.key}: ${line}`),
       });
       await profiled?.();
@@ -509,6 +521,15 @@ async function main(): Promise<void> {
     await fleet.stop();
   }
   judge();
+}
+
+/** CPU milliseconds used so far by a gateway's process and by its subgraph processes together. */
+function stackCpuMs(gateway: GatewayProcess, fleet: SubgraphFleet) {
+  return async () => {
+    const [g, ...subgraphs] = await Promise.all([gateway, ...fleet.processes].map((p) => p.cpu()));
+    const ms = (r: { user: number; system: number }) => (r.user + r.system) / 1000;
+    return { gateway: ms(g!), subgraphs: subgraphs.reduce((sum, r) => sum + ms(r), 0) };
+  };
 }
 
 async function resolveGrowthUrl(): Promise<string | undefined> {
