@@ -39,7 +39,13 @@ export async function refreshConsents(
   const statements = new Map<string, ConsentStatement[]>(trees.roots.map((r) => [r, []]));
   for (const r of records) {
     for (const c of (r.payload as unknown as StoredPayload).consents ?? [])
-      statements.get(r.customerId)?.push({ ...c, at: r.observedAt, source: r.source, direct: false });
+      statements.get(r.customerId)?.push({
+        purpose: c.purpose,
+        granted: c.granted,
+        at: r.observedAt,
+        source: r.source,
+        direct: false,
+      });
   }
   for (const d of await findDirectStatements(db, storedOf(trees, trees.all))) {
     const root = trees.rootOf.get(d.customerId);
@@ -89,7 +95,16 @@ export async function refreshConsents(
   if (origin)
     await insertConsentHistory(
       db,
-      changes.map((c) => ({ ...c, origin, actor, effectiveAt: now, createdAt: now })),
+      changes.map((c) => ({
+        customerId: c.customerId,
+        purpose: c.purpose,
+        granted: c.granted,
+        source: c.source,
+        origin,
+        actor,
+        effectiveAt: now,
+        createdAt: now,
+      })),
     );
   const events: NewEvent[] = [];
   for (let i = 0; i < changed.length; i += CUSTOMERS_PER_EVENT) {

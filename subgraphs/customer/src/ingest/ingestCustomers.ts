@@ -235,7 +235,7 @@ export async function ingestCustomers(
       for (const { record, customerId } of resolved) {
         if (!losers.has(customerId)) continue;
         own(ownedRecords, customerId, { source: record.source, externalId: record.externalId });
-        for (const i of identitiesOf(record))
+        for (const i of identitiesOf(record, customerId))
           own(ownedIdentities, customerId, { kind: i.kind, source: i.source, valueKey: i.valueKey });
       }
 
@@ -259,9 +259,7 @@ export async function ingestCustomers(
       );
       await upsertIdentities(
         tx,
-        resolved.flatMap(({ record, customerId }) =>
-          identitiesOf(record).map((i) => ({ ...i, customerId: finalId(customerId) })),
-        ),
+        resolved.flatMap(({ record, customerId }) => identitiesOf(record, finalId(customerId))),
         now,
       );
 
@@ -316,7 +314,12 @@ export async function ingestCustomers(
       await publish(tx, ledger.map(customerMerged));
 
       const results: CustomerIngestResult[] = [
-        ...unchanged.map((u) => ({ ...u, customerId: finalId(u.customerId) })),
+        ...unchanged.map((u) => ({
+          index: u.index,
+          externalId: u.externalId,
+          customerId: finalId(u.customerId),
+          outcome: u.outcome,
+        })),
         ...resolved.map(({ record, customerId, outcome }) => ({
           index: record.index,
           externalId: record.externalId,

@@ -113,12 +113,14 @@ export function normalizeRecord(
   const consents = (input.consents ?? [])
     .map((c) => ({ purpose: c.purpose, granted: c.granted }))
     .sort((a, b) => (a.purpose < b.purpose ? -1 : 1));
-  const hashed = {
+  // One literal with every field (not `{ ...hashed, nationalIdCipher }`: see unnestRows on spreads).
+  const payload: StoredPayload = {
     name,
     phone,
     phoneVerified: Boolean(input.phoneVerified && phone),
     email,
     nationalIdHash: nationalId ? pii.keyedHash(nationalId.id) : null,
+    nationalIdCipher: nationalId ? pii.encrypt(nationalId.id) : null,
     nationalIdLast4: nationalId ? nationalId.id.slice(-4) : null,
     gender: nationalId?.sex ?? null,
     birthDate: nationalId?.birthDate ?? null,
@@ -133,8 +135,8 @@ export function normalizeRecord(
       externalId,
       observedAt,
       // observedAt is part of the hash: a later observation of the same values is news.
-      payloadHash: payloadHashOf(hashed, input.observedAt?.toISOString() ?? null),
-      payload: { ...hashed, nationalIdCipher: nationalId ? pii.encrypt(nationalId.id) : null },
+      payloadHash: payloadHashOf(payload, input.observedAt?.toISOString() ?? null),
+      payload,
     },
   };
 }

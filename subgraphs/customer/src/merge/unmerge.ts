@@ -57,13 +57,14 @@ export function identitiesToHandBack(
     records
       .filter((r) => owner(r.customerId))
       .flatMap((r) =>
-        identitiesOf({ ...r, payload: r.payload as unknown as StoredPayload }).map(
-          ({ kind, source, valueKey }) => ({
-            kind,
-            source,
-            valueKey,
-          }),
-        ),
+        identitiesOf(
+          { source: r.source, externalId: r.externalId, payload: r.payload as unknown as StoredPayload },
+          r.customerId,
+        ).map(({ kind, source, valueKey }) => ({
+          kind,
+          source,
+          valueKey,
+        })),
       );
   const staying = new Set(carried((id) => id === survivor).map(identityKeyOf));
   const keys = new Map<string, IdentityKey>();

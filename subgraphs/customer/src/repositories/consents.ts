@@ -32,7 +32,7 @@ export async function upsertConsentStates(
   await insertRows(
     db,
     consents,
-    rows.map((r) => ({ ...r, createdAt: now, updatedAt: now })),
+    rows,
     fresh && ((r) => fresh.has(r.customerId)),
     (rest) =>
       db
@@ -42,6 +42,7 @@ export async function upsertConsentStates(
           target: [consents.customerId, consents.purpose],
           set: fromExcluded(consents, ['granted', 'source', 'updatedAt']),
         }),
+    { createdAt: now, updatedAt: now },
   );
 }
 
@@ -73,7 +74,8 @@ export async function insertConsentHistory(
   await db.insert(consentHistory).select(
     unnestRows(
       consentHistory,
-      rows.map((r) => ({ ...r, id: r.id ?? uuidv7(at) })),
+      // Object.assign, not `{ ...r, id }`: see unnestRows on spreads.
+      rows.map((r) => Object.assign({}, r, { id: r.id ?? uuidv7(at) })),
     ),
   );
 }

@@ -109,7 +109,7 @@ export async function upsertCustomers(
   await insertRows(
     db,
     customers,
-    rows.map((r) => ({ ...r, createdAt: now, updatedAt: now })),
+    rows,
     created && ((r) => created.has(r.id)),
     (rest) =>
       db
@@ -131,6 +131,7 @@ export async function upsertCustomers(
             'updatedAt',
           ]),
         }),
+    { createdAt: now, updatedAt: now },
   );
 }
 
@@ -179,12 +180,7 @@ export async function upsertIdentities(db: Db, given: IdentityUpsert[], now: Dat
   const rows = oneRowPerKey(given);
   await db
     .insert(identities)
-    .select(
-      unnestRows(
-        identities,
-        rows.map((r) => ({ ...r, createdAt: now, updatedAt: now })),
-      ),
-    )
+    .select(unnestRows(identities, rows, { createdAt: now, updatedAt: now }))
     .onConflictDoUpdate({
       target: [identities.kind, identities.source, identities.valueKey],
       set: {

@@ -47,7 +47,7 @@ export async function replaceTags(
   await insertRows(
     db,
     tags,
-    rows.map((r) => ({ ...r, createdAt: now, updatedAt: now })),
+    rows,
     fresh && ((r) => fresh.has(r.customerId)),
     (rest) =>
       db
@@ -57,5 +57,6 @@ export async function replaceTags(
           target: [tags.customerId, tags.key],
           set: fromExcluded(tags, ['label', 'kind', 'score', 'expiresAt', 'updatedAt']),
         }),
+    { createdAt: now, updatedAt: now },
   );
 }

@@ -79,7 +79,16 @@ export async function refreshTags(
       ...behaviorTags(events.get(root) ?? [], now),
       ...predictiveTags(combineFacts(rootFacts), now),
     ];
-    for (const d of drafts) rows.push({ ...d, customerId: root });
+    // Not `{ ...d, customerId }`: see unnestRows on spreads.
+    for (const d of drafts)
+      rows.push({
+        customerId: root,
+        key: d.key,
+        label: d.label,
+        kind: d.kind,
+        score: d.score,
+        expiresAt: d.expiresAt,
+      });
   }
   await replaceTags(db, [...stored, ...retired], rows, now, trees.fresh);
 }
