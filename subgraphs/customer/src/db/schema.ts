@@ -205,7 +205,13 @@ export const consentHistory = customerSchema.table(
     effectiveAt: timestamp('effective_at', { withTimezone: true }).notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('consent_history_customer_idx').on(t.customerId, t.createdAt.desc(), t.id.desc())],
+  (t) => [
+    index('consent_history_customer_idx').on(t.customerId, t.createdAt.desc(), t.id.desc()),
+    // Every ingest batch asks whether its customers made direct statements; few ever do, so this
+    // index stays small and answers without reading their history (a 0.3M-row table was scanned
+    // at 24 ms a batch, bench/PROFILE.md, session 10).
+    index('consent_history_direct_idx').on(t.customerId).where(sql`origin = 'DIRECT'`),
+  ],
 );
 
 /** Behavior events as clients recorded them; the client's event id makes re-sends idempotent. */

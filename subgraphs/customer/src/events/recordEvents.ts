@@ -139,10 +139,8 @@ export async function recordEvents(
       fresh.push(e);
       touched.add(root);
     }
-    await insertEvents(
-      tx,
-      fresh.map(({ index: _index, ...row }) => ({ ...row, createdAt: now })),
-    );
+    // unnestRows reads only the table's columns, so `index` stays behind.
+    await insertEvents(tx, fresh, now);
     await refreshTagsOf(tx, [...touched], now);
     return { results, userErrors: sortErrors(userErrors) };
   });

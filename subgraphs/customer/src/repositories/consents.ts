@@ -1,13 +1,17 @@
 import { anyOf, type Db, fromExcluded, insertRows, unnestRows, uuidv7 } from '@cx/platform';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, sql } from 'drizzle-orm';
 import { type ConsentPurpose, consentHistory, consents, type Source } from '../db/schema.ts';
 
 export async function findDirectStatements(db: Db, customerIds: readonly string[]) {
   if (customerIds.length === 0) return [];
-  return db
-    .select()
-    .from(consentHistory)
-    .where(and(anyOf(consentHistory.customerId, customerIds), eq(consentHistory.origin, 'DIRECT')));
+  return (
+    db
+      .select()
+      .from(consentHistory)
+      // The origin as a literal, not a parameter, so that even a generic plan of the prepared
+      // statement can use the partial index consent_history_direct_idx.
+      .where(and(anyOf(consentHistory.customerId, customerIds), sql`${consentHistory.origin} = 'DIRECT'`))
+  );
 }
 
 export async function findCurrentConsents(db: Db, customerIds: readonly string[]) {

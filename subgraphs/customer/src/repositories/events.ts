@@ -6,8 +6,15 @@ export async function findEventsByIds(db: Db, eventIds: readonly string[]): Prom
   return db.select().from(customerEvents).where(anyOf(customerEvents.eventId, eventIds));
 }
 
-export async function insertEvents(db: Db, rows: (typeof customerEvents.$inferInsert)[]): Promise<void> {
+export async function insertEvents(
+  db: Db,
+  rows: Omit<typeof customerEvents.$inferInsert, 'createdAt'>[],
+  now: Date,
+): Promise<void> {
   if (rows.length === 0) return;
   // A concurrent re-send of the same event id is a no-op, not an error.
-  await db.insert(customerEvents).select(unnestRows(customerEvents, rows)).onConflictDoNothing();
+  await db
+    .insert(customerEvents)
+    .select(unnestRows(customerEvents, rows, { createdAt: now }))
+    .onConflictDoNothing();
 }

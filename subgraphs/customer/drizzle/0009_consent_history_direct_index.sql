@@ -1,0 +1,1 @@
+CREATE INDEX "consent_history_direct_idx" ON "customer"."consent_history" USING btree ("customer_id") WHERE origin = 'DIRECT';
