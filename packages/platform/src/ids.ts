@@ -15,24 +15,30 @@ export function assertUuid(value: string, field: string, entity: string): string
 
 const entropy = Buffer.alloc(4096);
 let entropyAt = entropy.length;
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/** The last millisecond formatted: an ingest batch mints thousands of ids in the same one. */
+let lastMs = -1;
+let lastPrefix = '';
 
 /**
  * A version 7 UUID (RFC 9562): 48 bits of Unix milliseconds, then 74 random bits. Ids minted
  * one after another sort by time, so a row keyed by one lands at the right edge of each index
  * that leads with it instead of on a random page: what tens of millions of customers need from
- * the indexes of every table keyed by customer.
+ * the indexes of every table keyed by customer. Formatted straight from the entropy pool, without
+ * a Buffer per id (an ingest batch mints ~3,000).
  */
 export function uuidv7(now: number = Date.now()): string {
   if (entropyAt + 10 > entropy.length) {
     randomFillSync(entropy);
     entropyAt = 0;
   }
-  const bytes = Buffer.allocUnsafe(16);
-  bytes.writeUIntBE(now, 0, 6);
-  entropy.copy(bytes, 6, entropyAt, entropyAt + 10);
+  if (now !== lastMs) {
+    const time = now.toString(16).padStart(12, '0');
+    lastMs = now;
+    lastPrefix = `${time.slice(0, 8)}-${time.slice(8, 12)}-`;
+  }
+  const e = entropy;
+  const a = entropyAt;
   entropyAt += 10;
-  bytes[6] = (bytes[6]! & 0x0f) | 0x70;
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return `${lastPrefix}${HEX[(e[a]! & 0x0f) | 0x70]}${HEX[e[a + 1]!]}-${HEX[(e[a + 2]! & 0x3f) | 0x80]}${HEX[e[a + 3]!]}-${HEX[e[a + 4]!]}${HEX[e[a + 5]!]}${HEX[e[a + 6]!]}${HEX[e[a + 7]!]}${HEX[e[a + 8]!]}${HEX[e[a + 9]!]}`;
 }

@@ -136,15 +136,14 @@ export async function ingestCustomers(
   }
   if (valid.length === 0) return { results: [], userErrors };
 
+  // Each record's keys, built once: the claim, the resolution and the merge evidence all read them.
+  const keysOf = new Map(valid.map((r) => [r, matchKeys(r.payload)]));
   return retryOnDeadlock(() =>
     db.transaction(async (tx) => {
       await lockIdentityGraph(tx, 'shared');
       await claimResolutionKeys(
         tx,
-        valid.flatMap((r) => [
-          `RECORD:${r.source}:${r.externalId}`,
-          ...matchKeys(r.payload).map((k) => k.key),
-        ]),
+        valid.flatMap((r) => [`RECORD:${r.source}:${r.externalId}`, ...keysOf.get(r)!.map((k) => k.key)]),
       );
       const { existing, dbKeyOwners, createdAt } = await lockedResolutionState(tx, valid);
 
@@ -176,7 +175,8 @@ export async function ingestCustomers(
         }
         const candidates = new Map<string, string>();
         if (prior) candidates.set(survivors.find(prior.customerId), 'SOURCE_RECORD');
-        for (const { key, rule } of matchKeys(record.payload)) {
+        const keys = keysOf.get(record)!;
+        for (const { key, rule } of keys) {
           for (const owner of dbKeyOwners.get(key) ?? [])
             if (!candidates.has(survivors.find(owner))) candidates.set(survivors.find(owner), rule);
           const inBatch = batchKeyOwners.get(key);
@@ -205,13 +205,13 @@ export async function ingestCustomers(
               evidence: {
                 source: record.source,
                 externalId: record.externalId,
-                keys: matchKeys(record.payload).map((k) => k.rule),
+                keys: keys.map((k) => k.rule),
               },
               source: record.source,
             });
           }
         }
-        for (const { key } of matchKeys(record.payload)) batchKeyOwners.set(key, customerId);
+        for (const { key } of keys) batchKeyOwners.set(key, customerId);
         resolved.push({ record, customerId, outcome });
       }
 

@@ -68,6 +68,11 @@ export function payloadHashOf(p: HashedPayload, observedAt: string | null): stri
   return createHash('sha256').update(text).digest('base64url');
 }
 
+/** Module-level, not a closure per record (tsx names every closure it creates, at a cost per call). */
+function fail(errors: RecordError[], index: number, field: string, code: string, message: string): void {
+  errors.push(recordError(index, field, code, message));
+}
+
 export function normalizeRecord(
   input: CustomerRecordInput,
   index: number,
@@ -75,39 +80,38 @@ export function normalizeRecord(
   now: Date,
 ): { record: NormalizedRecord } | { errors: RecordError[] } {
   const errors: RecordError[] = [];
-  const fail = (field: string, code: string, message: string) =>
-    errors.push(recordError(index, field, code, message));
-
   const externalId = input.externalId.trim();
   if (!externalId || externalId.length > 64)
-    fail('externalId', 'EXTERNAL_ID_INVALID', 'must be 1 to 64 characters');
+    fail(errors, index, 'externalId', 'EXTERNAL_ID_INVALID', 'must be 1 to 64 characters');
   const name = input.name.trim();
-  if (!name || name.length > MAX_TEXT) fail('name', 'NAME_INVALID', `must be 1 to ${MAX_TEXT} characters`);
+  if (!name || name.length > MAX_TEXT)
+    fail(errors, index, 'name', 'NAME_INVALID', `must be 1 to ${MAX_TEXT} characters`);
 
   let phone: string | null = null;
   if (text(input.phone)) {
     const r = normalizePhone(input.phone!);
     if (r.ok) phone = r.phone;
-    else fail('phone', r.code, r.message);
+    else fail(errors, index, 'phone', r.code, r.message);
   }
   let email: string | null = null;
   if (text(input.email)) {
     const r = normalizeEmail(input.email!);
     if (r.ok) email = r.email;
-    else fail('email', r.code, r.message);
+    else fail(errors, index, 'email', r.code, r.message);
   }
   let nationalId: { id: string; birthDate: string; sex: 'MALE' | 'FEMALE' } | null = null;
   if (text(input.nationalId)) {
     const r = validateNationalId(input.nationalId!, now);
     if (r.ok) nationalId = r;
-    else fail('nationalId', r.code, r.message);
+    else fail(errors, index, 'nationalId', r.code, r.message);
   }
   const city = text(input.city);
   const province = text(input.province);
-  if ((city?.length ?? 0) > MAX_TEXT) fail('city', 'CITY_INVALID', `must be at most ${MAX_TEXT} characters`);
+  if ((city?.length ?? 0) > MAX_TEXT)
+    fail(errors, index, 'city', 'CITY_INVALID', `must be at most ${MAX_TEXT} characters`);
   const observedAt = input.observedAt ?? now;
   if (observedAt.getTime() > now.getTime() + 5 * 60_000)
-    fail('observedAt', 'OBSERVED_IN_FUTURE', 'lies in the future');
+    fail(errors, index, 'observedAt', 'OBSERVED_IN_FUTURE', 'lies in the future');
   if (errors.length > 0) return { errors };
 
   const consents = (input.consents ?? [])

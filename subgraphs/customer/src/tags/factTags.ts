@@ -30,13 +30,21 @@ export function ageBand(age: number): string {
 /** Fact tags are a pure function of the profile: recomputed whenever the profile changes. */
 export function factTags(inputs: FactInputs, now: Date): TagDraft[] {
   const tags: TagDraft[] = [];
-  const fact = (key: string, label: string) =>
-    tags.push({ key, label, kind: 'FACT', score: null, expiresAt: null });
   if (inputs.birthDate) {
     const band = ageBand(ageOn(inputs.birthDate, now));
-    fact(`age:${band}`, `Age ${band}`);
+    tags.push(fact(`age:${band}`, `Age ${band}`));
   }
-  if (inputs.city) fact(`city:${inputs.city}`, `Lives in ${inputs.city}`);
-  for (const brand of [...new Set(inputs.ownedBrands)].sort()) fact(`owns:${brand}`, `Owns a ${brand}`);
+  if (inputs.city) tags.push(fact(`city:${inputs.city}`, `Lives in ${inputs.city}`));
+  for (const brand of [...new Set(inputs.ownedBrands)].sort())
+    tags.push(fact(`owns:${brand}`, `Owns a ${brand}`));
   return tags;
 }
+
+// Module-level, not a closure per call: an ingest batch derives the fact tags of ~1,000 customers.
+const fact = (key: string, label: string): TagDraft => ({
+  key,
+  label,
+  kind: 'FACT',
+  score: null,
+  expiresAt: null,
+});
