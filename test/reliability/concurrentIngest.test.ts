@@ -119,5 +119,43 @@ describe.skipIf(!onPostgres)(
         .where(eq(customers.id, ids[0]!));
       expect(after).toBe(1);
     });
+
+    it('the same new record without match keys in two batches at once: stored once, for one customer', async () => {
+      // No verified phone and no national ID: no key serializes the two batches. The one that
+      // commits second fails on the source record's primary key, runs again and finds it.
+      const keyless = (round: number) => ({
+        source: 'WEBSITE',
+        externalId: `WEB-RACE-${round}`,
+        name: `Visitor ${round}`,
+        email: `visitor${round}@example.com`,
+      });
+      for (let round = 0; round < ROUNDS; round += 1) {
+        const [first, second] = await Promise.all([
+          ingest(stack, [keyless(round)]),
+          ingest(stack, [keyless(round)]),
+        ]);
+        expect([...first.userErrors, ...second.userErrors], `round ${round}`).toEqual([]);
+        expect([first.results[0]!.outcome, second.results[0]!.outcome].sort(), `round ${round}`).toEqual([
+          'CREATED',
+          'UNCHANGED',
+        ]);
+        expect(second.results[0]!.customer.id, `round ${round}`).toBe(first.results[0]!.customer.id);
+      }
+      const stored = await stack.dbs.customer
+        .select({ customerId: sourceRecords.customerId })
+        .from(sourceRecords)
+        .where(eq(sourceRecords.source, 'WEBSITE'));
+      expect(stored).toHaveLength(ROUNDS);
+      const owners = [...new Set(stored.map((r) => r.customerId))];
+      expect(owners).toHaveLength(ROUNDS);
+      const [{ made }] = await stack.dbs.customer
+        .select({ made: count() })
+        .from(customers)
+        .where(inArray(customers.id, owners));
+      expect(made).toBe(ROUNDS);
+      // Nothing left of the attempt that lost: no customer without a source record.
+      const [{ all }] = await stack.dbs.customer.select({ all: count() }).from(customers);
+      expect(all).toBe(2 * ROUNDS);
+    });
   },
 );

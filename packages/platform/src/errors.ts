@@ -54,10 +54,23 @@ const unavailableCodes = new Set([
 
 /** The SQLSTATEs (or driver codes) along an error's `cause` chain: drizzle wraps driver errors. */
 function* sqlStates(error: unknown): Generator<string> {
-  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth += 1) {
+  for (const e of causes(error)) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string') yield code;
   }
+}
+
+function* causes(error: unknown): Generator<Error> {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth += 1) yield e;
+}
+
+/** Whether an error is a unique violation (SQLSTATE 23505) of this constraint or index. */
+export function violatesUnique(error: unknown, constraint: string): boolean {
+  for (const e of causes(error)) {
+    const { code, constraint_name: name } = e as { code?: unknown; constraint_name?: unknown };
+    if (code === '23505' && name === constraint) return true;
+  }
+  return false;
 }
 
 /**
@@ -72,14 +85,19 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 /**
  * Runs a transaction again when Postgres broke a deadlock by failing it (SQLSTATE 40P01): the
  * other side has committed by then. For transactions that lock rows in an order they cannot fix
- * in advance; a few attempts, then the error stands.
+ * in advance; a few attempts, then the error stands. `retryAlso` names other errors a fresh
+ * attempt resolves (e.g. a unique violation by a concurrent transaction that has committed since).
  */
-export async function retryOnDeadlock<T>(run: () => Promise<T>, attempts = 3): Promise<T> {
+export async function retryOnDeadlock<T>(
+  run: () => Promise<T>,
+  attempts = 3,
+  retryAlso: (error: unknown) => boolean = () => false,
+): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await run();
     } catch (error) {
-      if (attempt >= attempts || ![...sqlStates(error)].includes('40P01')) throw error;
+      if (attempt >= attempts || !([...sqlStates(error)].includes('40P01') || retryAlso(error))) throw error;
     }
   }
 }

@@ -146,7 +146,8 @@ export const sourceRecords = customerSchema.table(
 
 /**
  * Lock anchors for identity resolution: one row per match key (verified phone, national ID hash)
- * and per source record key ever ingested, as a 64-bit hash of the key. An ingest batch locks its
+ * ever ingested, as a 64-bit hash of the key (rows of source record keys that batches claimed
+ * before session 10 stay, unused). An ingest batch locks its
  * keys' rows (inserting the missing ones), so two batches carrying the same new phone cannot both
  * create a customer for it, while batches with disjoint keys run side by side. Row locks rather
  * than advisory locks: a batch holds thousands, more than Postgres's shared lock table holds.
