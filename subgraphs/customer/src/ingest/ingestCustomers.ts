@@ -67,7 +67,9 @@ class Survivors {
  * The stored records and key owners this batch resolves against, with every customer they name
  * locked (their creation times rank survivors). Read, lock, and read again while a customer
  * locked in between turned out merged away: another batch held it, and the owners read before
- * that batch committed are stale. Keys are locked already, so no new owner can appear.
+ * that batch committed are stale. Match keys are locked already, so no new owner can appear; a
+ * record another batch stores after the read makes this batch's insert of it fail, and the batch
+ * runs again.
  */
 async function lockedResolutionState(tx: Db, valid: readonly NormalizedRecord[]) {
   const phones = [...new Set(valid.filter((r) => r.payload.phoneVerified).map((r) => r.payload.phone!))];
