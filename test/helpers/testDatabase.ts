@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
+import { createDatabase, type DatabaseHandle } from '../../packages/platform/src/db.ts';
 
 /**
  * Tests run against real Postgres when TEST_DATABASE_URL is set (CI), each file in a fresh
@@ -49,6 +51,28 @@ export async function createTestDatabase(label: string, serverUrl = testDatabase
       const cleanup = postgres(directServer, { max: 1, onnotice: () => {} });
       await cleanup.unsafe(`drop database if exists "${name}" with (force)`);
       await cleanup.end();
+    },
+  };
+}
+
+/**
+ * A fresh test database with a pool on it and the given setup statements run, for tests of the
+ * platform's own SQL helpers; `close` ends the pool and drops the database.
+ */
+export async function openTestDatabase(
+  label: string,
+  setup: readonly string[],
+  poolMax = 1,
+): Promise<{ handle: DatabaseHandle; database: TestDatabase; close(): Promise<void> }> {
+  const database = await createTestDatabase(label);
+  const handle = createDatabase({ url: database.url, pglite: database.pglite, poolMax });
+  for (const statement of setup) await handle.db.execute(sql.raw(statement));
+  return {
+    handle,
+    database,
+    close: async () => {
+      await handle.close();
+      await database.drop();
     },
   };
 }

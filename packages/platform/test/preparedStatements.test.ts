@@ -1,11 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { pgSchema, text } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createTestDatabase,
-  type TestDatabase,
-  testDatabaseUrl,
-} from '../../../test/helpers/testDatabase.ts';
+import { openTestDatabase, type TestDatabase, testDatabaseUrl } from '../../../test/helpers/testDatabase.ts';
 import { anyOfPlaceholder, driverValues } from '../src/anyOf.ts';
 import { createDatabase, type DatabaseHandle } from '../src/db.ts';
 import { preparedStatement } from '../src/prepared.ts';
@@ -21,16 +17,15 @@ function thingsByIds(handle: DatabaseHandle, ids: readonly string[]) {
 }
 
 describe('prepared statements', () => {
-  let database: TestDatabase;
   let handle: DatabaseHandle;
+  let database: TestDatabase;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    database = await createTestDatabase('prepared');
-    handle = createDatabase({ url: database.url, pglite: database.pglite, poolMax: 1 });
-    await handle.db.execute(sql`create schema prepared_test`);
-    await handle.db.execute(
-      sql`create table prepared_test.things (id text primary key, label text not null)`,
-    );
+    ({ handle, database, close } = await openTestDatabase('prepared', [
+      'create schema prepared_test',
+      'create table prepared_test.things (id text primary key, label text not null)',
+    ]));
     await handle.db.insert(things).values([
       { id: 'a', label: 'A' },
       { id: 'b', label: 'B' },
@@ -38,10 +33,7 @@ describe('prepared statements', () => {
     ]);
   });
 
-  afterAll(async () => {
-    await handle?.close();
-    await database?.drop();
-  });
+  afterAll(() => close?.());
 
   it('builds the SQL once and fills in new values on every call', async () => {
     expect(await thingsByIds(handle, ['a', 'c'])).toEqual([

@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { boolean, integer, jsonb, pgSchema, text, timestamp } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../../test/helpers/testDatabase.ts';
+import { openTestDatabase } from '../../../test/helpers/testDatabase.ts';
 import { insertRows, unnestRows } from '../src/bulk.ts';
-import { createDatabase, type DatabaseHandle } from '../src/db.ts';
+import type { DatabaseHandle } from '../src/db.ts';
 
 const schema = pgSchema('unnest_test');
 const things = schema.table('things', {
@@ -19,22 +19,17 @@ const now = new Date('2026-11-24T08:00:00.000Z');
 
 /** unnestRows against a real database: per-row values, shared values and defaults. */
 describe('unnestRows', () => {
-  let database: TestDatabase;
   let handle: DatabaseHandle;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    database = await createTestDatabase('unnest');
-    handle = createDatabase({ url: database.url, pglite: database.pglite, poolMax: 1 });
-    await handle.db.execute(sql`create schema unnest_test`);
-    await handle.db.execute(
-      sql`create table unnest_test.things (name text primary key, size integer, active boolean not null default true, doc jsonb, created_at timestamptz not null, note text default 'none')`,
-    );
+    ({ handle, close } = await openTestDatabase('unnest', [
+      'create schema unnest_test',
+      "create table unnest_test.things (name text primary key, size integer, active boolean not null default true, doc jsonb, created_at timestamptz not null, note text default 'none')",
+    ]));
   });
   beforeEach(() => handle.db.execute(sql`truncate unnest_test.things`));
-  afterAll(async () => {
-    await handle?.close();
-    await database?.drop();
-  });
+  afterAll(() => close?.());
 
   const stored = () => handle.db.select().from(things).orderBy(things.name);
 
