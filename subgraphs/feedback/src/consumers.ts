@@ -67,7 +67,10 @@ type ConsentChanges = EventTopics['customer.consent_changes']['customers'];
  * redelivery. Malformed entries are skipped, not fatal, for the same reason.
  */
 function consentFacts(customers: ConsentChanges, changedAt: Date) {
-  const granted = new Map<string, { customerId: string; purpose: string; granted: boolean }>();
+  const granted = new Map<
+    string,
+    { customerId: string; purpose: string; granted: boolean; changedAt: Date }
+  >();
   for (const c of customers) {
     if (typeof c?.customerId !== 'string' || !isUuid(c.customerId) || !Array.isArray(c.changes)) continue;
     const customerId = c.customerId.toLowerCase();
@@ -77,9 +80,10 @@ function consentFacts(customers: ConsentChanges, changedAt: Date) {
           customerId,
           purpose: change.purpose,
           granted: change.granted,
+          changedAt,
         });
   }
-  return [...granted.values()].map((f) => ({ ...f, changedAt }));
+  return [...granted.values()];
 }
 
 async function applyProjection(

@@ -53,16 +53,17 @@ export async function ingestVehicles(db: Db, inputs: VehicleRecordInput[], now: 
       continue;
     }
     seen.add(vin.vin);
-    const normalized = {
-      ...input,
+    // Object.assign, not `{ ...input, vin }`: V8's slow path for a spread followed by more
+    // properties costs ~1.6 µs a record (see unnestRows in @cx/platform).
+    const normalized = Object.assign({}, input, {
       vin: vin.vin,
       ownerCustomerId: input.ownerCustomerId?.toLowerCase() ?? null,
-    };
+    });
     valid.push({
       index,
       vin: vin.vin,
       input: normalized,
-      hash: contentHash({ ...normalized, purchasedAt: input.purchasedAt?.toISOString() }),
+      hash: contentHash(Object.assign({}, normalized, { purchasedAt: input.purchasedAt?.toISOString() })),
     });
   }
   if (valid.length === 0) return { results: [], userErrors: sorted() };
