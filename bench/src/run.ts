@@ -298,10 +298,8 @@ async function measureGrowth(
   /** What stops the processes started so far, newest first. */
   const stops: (() => Promise<void>)[] = [];
   const serve = async (point: GrowthPoint, dataUrl: string, ids: string[]): Promise<GrowthSide> => {
-    const fleet = await startSubgraphs(dataUrl, poolMax);
-    stops.unshift(() => fleet.stop());
-    const gateway = await startGatewayProcess('cx', fleet.urls);
-    stops.unshift(() => gateway.stop());
+    const { fleet, gateway, stop } = await startOurStack(dataUrl, poolMax);
+    stops.unshift(stop);
     await fetch360s(gateway.url, ids.slice(0, 5));
     return { point, gateway, fleet, bodies: bodiesFor(ids) };
   };
@@ -492,19 +490,12 @@ async function main(): Promise<void> {
         cpuMs: stackCpuMs(gatewayProcess, fleet),
         largeStack: growthUrl
           ? async () => {
-              const largeFleet = await startSubgraphs(growthUrl, poolMax);
-              const gateway = await startGatewayProcess('cx', largeFleet.urls).catch(async (error: Error) => {
-                await largeFleet.stop();
-                throw error;
-              });
+              const large = await startOurStack(growthUrl, poolMax);
               return {
-                gatewayUrl: gateway.url,
+                gatewayUrl: large.gateway.url,
                 databaseUrl: growthUrl,
-                cpuMs: stackCpuMs(gateway, largeFleet),
-                stop: async () => {
-                  await gateway.stop();
-                  await largeFleet.stop();
-                },
+                cpuMs: stackCpuMs(large.gateway, large.fleet),
+                stop: large.stop,
               };
             }
           : undefined,
@@ -521,6 +512,23 @@ async function main(): Promise<void> {
     await fleet.stop();
   }
   judge();
+}
+
+/** The five subgraphs over a database and our gateway over them; `stop` ends both (so does a failed start). */
+async function startOurStack(databaseUrl: string, poolMax: number) {
+  const fleet = await startSubgraphs(databaseUrl, poolMax);
+  const gateway = await startGatewayProcess('cx', fleet.urls).catch(async (error: Error) => {
+    await fleet.stop();
+    throw error;
+  });
+  return {
+    fleet,
+    gateway,
+    stop: async () => {
+      await gateway.stop();
+      await fleet.stop();
+    },
+  };
 }
 
 /** CPU milliseconds used so far by a gateway's process and by its subgraph processes together. */
